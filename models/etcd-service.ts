@@ -1,0 +1,168 @@
+// The etcd service of one control-plane node: how Talos starts its etcd member (F§3, F§4).
+// - Data dir present: start the member it belongs to. A removed member exits "permanently removed"; any
+//   exit is retried by the service runner (a crash loop, T#7423/T#9153/T#9789).
+// - Data dir empty (rejoin): remove any member with our hostname, add ourselves as a learner (retried up
+//   to 30 min), start with "existing cluster", then try to promote every 2 s for up to 10 min. A member
+//   left as a learner never passes the boot sequence's linearizable-read check (T#5794, T#13710).
+// - The naive alternative (`in-place`) restarts on the empty dir under the old identity: real etcd then
+//   panics "tocommit(N) is out of range", or, when no leader is reachable, votes with an empty log.
+// Requests are emitted; the engine runs them against the etcd cluster model and replies.
+import { assign, emit, setup } from 'xstate';
+
+export const ETCD_SERVICE_TIMING = {
+  /** Retry period for membership RPCs and restarts of a crashed member. */
+  retryMs: 5_000,
+  restartMs: 10_000,
+  addLearnerBudgetMs: 30 * 60_000,
+  promoteEveryMs: 2_000,
+  promoteBudgetMs: 10 * 60_000,
+} as const;
+
+export interface EtcdServiceContext {
+  node: string;
+  memberId: string | null;
+  emptyDataDir: boolean;
+  rejoin: 'learner' | 'in-place';
+  lastError: string | null;
+}
+
+export type EtcdServiceEvent =
+  /** `memberId` is the data dir's identity (null = empty); `oldMemberId` the member listed under our hostname. */
+  | { type: 'START'; memberId: string | null; oldMemberId: string | null; rejoin: 'learner' | 'in-place' }
+  | { type: 'STOP' }
+  | { type: 'RESULT'; ok: boolean; error?: string; memberId?: string; learner?: boolean }
+  /** The member process died (removed from the cluster while running, or its data vanished). */
+  | { type: 'EXITED'; reason: string };
+
+export type EtcdServiceEmitted =
+  | { type: 'state'; state: string; detail?: string }
+  | { type: 'removeByName' }
+  | { type: 'addLearner' }
+  | { type: 'startMember'; memberId: string; emptyDataDir: boolean }
+  | { type: 'promote'; memberId: string }
+  | { type: 'stopMember'; memberId: string }
+  | { type: 'identity'; memberId: string };
+
+const T = ETCD_SERVICE_TIMING;
+
+export const etcdServiceMachine = setup({
+  types: {
+    context: {} as EtcdServiceContext,
+    events: {} as EtcdServiceEvent,
+    emitted: {} as EtcdServiceEmitted,
+    input: {} as { node: string },
+  },
+  guards: {
+    ok: ({ event }) => event.type === 'RESULT' && event.ok,
+  },
+}).createMachine({
+  id: 'etcdService',
+  context: ({ input }) => ({ node: input.node, memberId: null, emptyDataDir: false, rejoin: 'learner', lastError: null }),
+  initial: 'stopped',
+  on: {
+    STOP: {
+      target: '.stopped',
+      actions: emit(({ context }) => ({ type: 'stopMember' as const, memberId: context.memberId ?? '' })),
+    },
+  },
+  states: {
+    stopped: {
+      entry: emit({ type: 'state', state: 'stopped' }),
+      on: {
+        START: [
+          {
+            guard: ({ event }) => event.memberId !== null,
+            target: 'starting',
+            actions: assign({ memberId: ({ event }) => event.memberId, emptyDataDir: false, rejoin: ({ event }) => event.rejoin }),
+          },
+          {
+            guard: ({ event }) => event.rejoin === 'in-place' && event.oldMemberId !== null,
+            target: 'starting',
+            actions: assign({ memberId: ({ event }) => event.oldMemberId, emptyDataDir: true, rejoin: 'in-place' }),
+          },
+          { target: 'joining', actions: assign({ memberId: null, emptyDataDir: true, rejoin: 'learner' }) },
+        ],
+        STOP: 'stopped',
+      },
+    },
+    joining: {
+      entry: emit({ type: 'state', state: 'joining' }),
+      initial: 'removeOld',
+      after: { [T.addLearnerBudgetMs]: { target: 'failed', actions: assign({ lastError: 'adding learner timed out after 30 min' }) } },
+      states: {
+        removeOld: {
+          entry: emit({ type: 'removeByName' }),
+          on: {
+            RESULT: [
+              { guard: 'ok', target: 'addLearner' },
+              { target: 'removeBackoff', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+            ],
+          },
+        },
+        removeBackoff: { after: { [T.retryMs]: 'removeOld' } },
+        addLearner: {
+          entry: emit({ type: 'addLearner' }),
+          on: {
+            RESULT: [
+              {
+                guard: 'ok',
+                target: '#etcdService.starting',
+                actions: [
+                  assign({ memberId: ({ event }) => (event.type === 'RESULT' ? (event.memberId ?? null) : null) }),
+                  emit(({ event }) => ({ type: 'identity' as const, memberId: event.type === 'RESULT' ? (event.memberId ?? '') : '' })),
+                ],
+              },
+              { target: 'addBackoff', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+            ],
+          },
+        },
+        addBackoff: {
+          entry: emit(({ context }) => ({ type: 'state' as const, state: 'joining', detail: `retrying: ${context.lastError}` })),
+          after: { [T.retryMs]: 'addLearner' },
+        },
+      },
+    },
+    starting: {
+      entry: emit(({ context }) => ({ type: 'startMember' as const, memberId: context.memberId!, emptyDataDir: context.emptyDataDir })),
+      on: {
+        RESULT: [
+          {
+            guard: ({ event, context }) => event.type === 'RESULT' && event.ok && event.learner === true && context.rejoin === 'learner',
+            target: 'learner',
+          },
+          { guard: 'ok', target: 'running' },
+          { target: 'crashLoop', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+        ],
+      },
+    },
+    learner: {
+      entry: emit({ type: 'state', state: 'learner' }),
+      initial: 'promote',
+      on: { EXITED: { target: 'crashLoop', actions: assign({ lastError: ({ event }) => event.reason }) } },
+      after: { [T.promoteBudgetMs]: { target: 'running', actions: emit({ type: 'state', state: 'learner', detail: 'promotion gave up after 10 min' }) } },
+      states: {
+        promote: {
+          entry: emit(({ context }) => ({ type: 'promote' as const, memberId: context.memberId! })),
+          on: {
+            RESULT: [
+              { guard: 'ok', target: '#etcdService.running' },
+              { target: 'wait', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+            ],
+          },
+        },
+        wait: { after: { [T.promoteEveryMs]: 'promote' } },
+      },
+    },
+    running: {
+      entry: emit({ type: 'state', state: 'running' }),
+      on: { EXITED: { target: 'crashLoop', actions: assign({ lastError: ({ event }) => event.reason }) } },
+    },
+    crashLoop: {
+      entry: emit(({ context }) => ({ type: 'state' as const, state: 'crashLoop', detail: context.lastError ?? '' })),
+      after: { [T.restartMs]: 'starting' },
+    },
+    failed: {
+      entry: emit(({ context }) => ({ type: 'state' as const, state: 'failed', detail: context.lastError ?? '' })),
+    },
+  },
+});

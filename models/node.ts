@@ -1,0 +1,699 @@
+// One node: power, boot through A/B slots, the boot sequence, Ready, and the per-node upgrade sequence of
+// the Talos version profiles (F§1-§3). The machine never performs I/O: everything that touches another
+// node or etcd is *emitted* as a request, and the engine answers with events (DESIGN.md, Models).
+// Stage delays come from a pure PRNG held in the context (models/prng.ts), so `after` transitions fire on
+// the engine's virtual clock with seed-determined lengths.
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import { chooseSlot, slotLoadable } from './bootloader.js';
+import { prngRange } from './prng.js';
+import type {
+  BootFault,
+  BootloaderProfile,
+  Disk,
+  RebootMode,
+  Role,
+  SlotLabel,
+  TalosProfile,
+} from './types.js';
+import { emptyMeta, otherSlot } from './types.js';
+
+export interface Range {
+  minMs: number;
+  maxMs: number;
+}
+
+export interface NodeTiming {
+  firmware: Range;
+  kernel: Range;
+  init: Range;
+  ready: Range;
+  cordon: Range;
+  drain: Range;
+  install: Range;
+}
+
+/** Fixed delays taken from Talos (F§2, F§3). */
+export const TALOS_TIMEOUTS = {
+  /** The boot sequence fails if services are not up in 70 min. */
+  bootTimeoutMs: 70 * 60_000,
+  /** After a failed boot with a revert, the node reboots after ~10 s. */
+  revertRebootMs: 10_000,
+  /** A kernel panic reboots after the panic timeout (Talos sets panic=10). */
+  panicRebootMs: 10_000,
+  /** Leaving etcd is retried for 5 min. */
+  etcdLeaveBudgetMs: 5 * 60_000,
+  etcdLeaveRetryMs: 5_000,
+} as const;
+
+export interface UpgradeRequest {
+  requestId: number;
+  version: string;
+  preserve: boolean;
+  stage: boolean;
+  force: boolean;
+  rebootMode: RebootMode;
+}
+
+export interface NodeContext {
+  name: string;
+  role: Role;
+  profile: TalosProfile;
+  bootloader: BootloaderProfile;
+  bootTries: number;
+  timing: NodeTiming;
+  rng: number;
+  delayMs: number;
+  disk: Disk;
+  bootFaults: BootFault[];
+  /** How the current boot started. */
+  bootMode: RebootMode;
+  bootedSlot: SlotLabel | null;
+  version: string | null;
+  ready: boolean;
+  cordoned: boolean;
+  upgrade: UpgradeRequest | null;
+  /** The slot an installer is writing right now (a power loss tears it). */
+  writing: SlotLabel | null;
+  /** bootPartitionFull fault: installer writes fail (T#12551). */
+  bootFull: boolean;
+  /** Set when this boot will fail its boot sequence (a consumed 'init' fault). */
+  initWillFail: boolean;
+  leaveStartedMs: number;
+  /** Virtual time, pushed in by the engine with every event that needs it (the model reads no clock). */
+  failReason: string | null;
+}
+
+export type NodeEvent =
+  | { type: 'POWER_ON' }
+  | { type: 'POWER_LOSS' }
+  | { type: 'WIPE'; label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all' }
+  | { type: 'INJECT_BOOT_FAULT'; fault: BootFault }
+  | { type: 'SET_BOOT_FULL'; full: boolean }
+  | { type: 'ETCD_HEALTHY' }
+  | { type: 'ETCD_IDENTITY'; memberId: string | null }
+  | { type: 'PRECHECK_RESULT'; ok: boolean; reason: string }
+  | { type: 'ETCD_LEAVE_RESULT'; ok: boolean; reason: string }
+  | { type: 'API_UPGRADE'; request: UpgradeRequest }
+  | { type: 'API_REBOOT'; requestId: number; mode: RebootMode }
+  | { type: 'API_ROLLBACK'; requestId: number };
+
+/** Requests and observations the node emits; the engine executes or traces them. */
+export type NodeEmitted =
+  | { type: 'state'; state: string }
+  | { type: 'boot.decision'; slot: SlotLabel | null; reason: string; mode: RebootMode }
+  | { type: 'boot.failed'; stage: 'kernel' | 'init' | 'timeout'; version: string; reverted: boolean }
+  | { type: 'slot.write'; slot: SlotLabel; version: string; phase: 'start' | 'done' | 'torn' | 'failed' }
+  | { type: 'bootloader.flip'; default: SlotLabel; fallback: SlotLabel | null }
+  | { type: 'meta'; key: string; value: string | null }
+  | { type: 'disk.wipe'; label: string }
+  | { type: 'ready'; version: string }
+  | { type: 'upgrade.step'; step: string; detail?: string }
+  | { type: 'api.reply'; requestId: number; ok: boolean; detail: string }
+  /** Start the etcd service (control planes): the engine runs the etcd-service machine. */
+  | { type: 'etcd.start' }
+  | { type: 'etcd.stop'; graceful: boolean }
+  | { type: 'etcd.leave' }
+  /** The etcd data dir is empty now (wiped by an upgrade or a fault). */
+  | { type: 'etcd.dataWiped' }
+  | { type: 'precheck'; preserve: boolean };
+
+export interface NodeInput {
+  name: string;
+  role: Role;
+  profile: TalosProfile;
+  bootloader: BootloaderProfile;
+  bootTries: number;
+  timing: NodeTiming;
+  rngSeed: number;
+  version: string;
+  etcdMemberId: string | null;
+}
+
+/** A freshly installed node: the image in slot A, META empty, EPHEMERAL holding its etcd identity. */
+export function initialDisk(hostname: string, version: string, etcdMemberId: string | null): Disk {
+  return {
+    boot: { A: { version, intact: true }, B: null },
+    bootloader: { default: 'A', fallback: null },
+    meta: emptyMeta(),
+    state: { hostname },
+    ephemeral: { etcd: etcdMemberId ? { memberId: etcdMemberId } : null, userData: true },
+  };
+}
+
+type Stage = keyof NodeTiming;
+
+function draw(context: NodeContext, stage: Stage): Partial<NodeContext> {
+  const r = context.timing[stage];
+  const [delayMs, rng] = prngRange(context.rng, r.minMs, r.maxMs);
+  return { delayMs, rng };
+}
+
+/** Consume one matching boot fault for `version` at `stage`; returns the new list or null if none fired. */
+function consumeFault(faults: BootFault[], version: string, stage: BootFault['stage']): BootFault[] | null {
+  const i = faults.findIndex((f) => f.version === version && f.stage === stage && f.remaining !== 0);
+  if (i < 0) return null;
+  const f = faults[i]!;
+  if (f.remaining === null) return faults;
+  const copy = faults.slice();
+  copy[i] = { ...f, remaining: f.remaining - 1 };
+  return copy;
+}
+
+function isControlPlane(c: NodeContext): boolean {
+  return c.role === 'controlplane';
+}
+
+/** <=1.7 without preserve leaves etcd and wipes EPHEMERAL on upgrade (F§1, F§3). */
+function wipesOnUpgrade(c: NodeContext): boolean {
+  return c.profile === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
+}
+
+function wipeDisk(disk: Disk, label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all'): Disk {
+  const d: Disk = { ...disk };
+  if (label === 'EPHEMERAL' || label === 'all') d.ephemeral = { etcd: null, userData: false };
+  if (label === 'STATE' || label === 'all') d.state = null;
+  if (label === 'META' || label === 'all') d.meta = null;
+  if (label === 'BOOT' || label === 'all') d.boot = { A: null, B: null };
+  return d;
+}
+
+export const nodeMachine = setup({
+  types: {
+    context: {} as NodeContext,
+    events: {} as NodeEvent,
+    emitted: {} as NodeEmitted,
+    input: {} as NodeInput,
+  },
+  delays: {
+    stage: ({ context }) => context.delayMs,
+    bootTimeout: TALOS_TIMEOUTS.bootTimeoutMs,
+    revertReboot: TALOS_TIMEOUTS.revertRebootMs,
+    panicReboot: TALOS_TIMEOUTS.panicRebootMs,
+    leaveRetry: TALOS_TIMEOUTS.etcdLeaveRetryMs,
+  },
+  actions: {
+    // Flip the slots: default := new, fallback := current, META tag 6 := current (F§2); the bootloader
+    // profiles arm their own one-try / N-tries state. <=1.7 without preserve also wipes EPHEMERAL (F§1).
+    flipToNewSlot: enqueueActions(({ context, enqueue }) => {
+      const slot = context.writing!;
+      const current = context.bootedSlot!;
+      const version = context.upgrade!.version;
+      const meta = context.disk.meta ?? emptyMeta();
+      let disk: Disk = {
+        ...context.disk,
+        boot: { ...context.disk.boot, [slot]: { version, intact: true } },
+        bootloader: { default: slot, fallback: current },
+        meta: {
+          ...meta,
+          upgradeFallback: current,
+          tentative: context.bootloader === 'grub-tentative' ? 'armed' : null,
+          triesLeft: context.bootloader === 'boot-counting' ? context.bootTries : null,
+        },
+      };
+      enqueue.emit({ type: 'slot.write', slot, version, phase: 'done' });
+      enqueue.emit({ type: 'bootloader.flip', default: slot, fallback: current });
+      enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: current });
+      if (wipesOnUpgrade(context)) {
+        disk = wipeDisk(disk, 'EPHEMERAL');
+        enqueue.emit({ type: 'disk.wipe', label: 'EPHEMERAL' });
+      }
+      enqueue.assign({ disk, writing: null });
+    }),
+  },
+  guards: {
+    isControlPlane: ({ context }) => isControlPlane(context),
+    noSlot: ({ context }) => context.bootedSlot === null,
+    noConfig: ({ context }) => context.disk.state === null,
+    initWillFail: ({ context }) => context.initWillFail,
+    hasStaged: ({ context }) => context.disk.meta?.staged != null,
+    bootFull: ({ context }) => context.bootFull,
+    notUpgrading: ({ context }) => context.upgrade === null,
+    needsPrechecks: ({ context }) =>
+      isControlPlane(context) && !context.upgrade!.force && context.profile !== 'talos-1.13',
+    liveInstallFirst: ({ context }) => context.profile === 'talos-1.13',
+    leavesEtcd: ({ context }) => isControlPlane(context) && wipesOnUpgrade(context),
+    canRollback: ({ context }) => {
+      const fb = context.disk.bootloader.fallback;
+      return fb !== null && slotLoadable(context.disk, fb, 'powercycle', []);
+    },
+  },
+}).createMachine({
+  id: 'node',
+  context: ({ input }) => ({
+    name: input.name,
+    role: input.role,
+    profile: input.profile,
+    bootloader: input.bootloader,
+    bootTries: input.bootTries,
+    timing: input.timing,
+    rng: input.rngSeed >>> 0,
+    delayMs: 0,
+    disk: initialDisk(input.name, input.version, input.etcdMemberId),
+    bootFaults: [],
+    bootMode: 'powercycle',
+    bootedSlot: null,
+    version: null,
+    ready: false,
+    cordoned: false,
+    upgrade: null,
+    writing: null,
+    bootFull: false,
+    initWillFail: false,
+    leaveStartedMs: 0,
+    failReason: null,
+  }),
+  initial: 'off',
+  on: {
+    POWER_LOSS: {
+      target: '.off',
+      actions: enqueueActions(({ context, enqueue }) => {
+        // A power loss in the middle of writing a slot leaves that slot corrupt (DESIGN.md, disk).
+        const slot = context.writing;
+        if (slot && context.upgrade) {
+          const version = context.upgrade.version;
+          enqueue.assign({
+            disk: { ...context.disk, boot: { ...context.disk.boot, [slot]: { version, intact: false } } },
+          });
+          enqueue.emit({ type: 'slot.write', slot, version, phase: 'torn' });
+        }
+        enqueue.emit({ type: 'etcd.stop', graceful: false });
+      }),
+    },
+    WIPE: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const hadEtcd = context.disk.ephemeral.etcd !== null;
+        enqueue.assign({ disk: wipeDisk(context.disk, event.label) });
+        enqueue.emit({ type: 'disk.wipe', label: event.label });
+        if (hadEtcd && (event.label === 'EPHEMERAL' || event.label === 'all')) enqueue.emit({ type: 'etcd.dataWiped' });
+      }),
+    },
+    // remaining 0 clears the faults of that version and stage (the liveness phase ends them).
+    INJECT_BOOT_FAULT: {
+      actions: assign({
+        bootFaults: ({ context, event }) =>
+          event.fault.remaining === 0
+            ? context.bootFaults.filter((f) => f.version !== event.fault.version || f.stage !== event.fault.stage)
+            : [...context.bootFaults, event.fault],
+      }),
+    },
+    SET_BOOT_FULL: { actions: assign({ bootFull: ({ event }) => event.full }) },
+    ETCD_IDENTITY: {
+      actions: assign({
+        disk: ({ context, event }) => ({
+          ...context.disk,
+          ephemeral: { ...context.disk.ephemeral, etcd: event.memberId ? { memberId: event.memberId } : null },
+        }),
+      }),
+    },
+    API_UPGRADE: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.request.requestId, ok: false, detail: 'node is not running' })) },
+    API_REBOOT: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'node is not running' })) },
+    API_ROLLBACK: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'node is not running' })) },
+  },
+  states: {
+    off: {
+      entry: [
+        assign({ bootedSlot: null, version: null, ready: false, writing: null, upgrade: null, initWillFail: false }),
+        emit({ type: 'state', state: 'off' }),
+      ],
+      on: { POWER_ON: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
+    },
+    firmware: {
+      entry: [assign(({ context }) => draw(context, 'firmware')), emit({ type: 'state', state: 'firmware' })],
+      after: { stage: 'bootloader' },
+    },
+    bootloader: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        const d = chooseSlot(context.disk, context.bootloader, context.bootMode, context.bootFaults);
+        const version = d.slot ? d.disk.boot[d.slot]!.version : null;
+        enqueue.assign({ disk: d.disk, bootedSlot: d.slot, version });
+        enqueue.emit({ type: 'boot.decision', slot: d.slot, reason: d.reason, mode: context.bootMode });
+      }),
+      always: [{ guard: 'noSlot', target: 'halted' }, { target: 'kernel' }],
+    },
+    kernel: {
+      entry: [assign(({ context }) => draw(context, 'kernel')), emit({ type: 'state', state: 'kernel' })],
+      after: {
+        stage: [
+          {
+            // A kernel panic before init: nothing in Talos covers it (F§2), the machine reboots through
+            // firmware and the bootloader picks again.
+            guard: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel') !== null,
+            target: 'panicked',
+            actions: assign({ bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel')! }),
+          },
+          { target: 'init' },
+        ],
+      },
+    },
+    panicked: {
+      entry: [
+        emit({ type: 'state', state: 'panicked' }),
+        emit(({ context }) => ({ type: 'boot.failed' as const, stage: 'kernel' as const, version: context.version ?? '', reverted: false })),
+      ],
+      after: { panicReboot: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
+    },
+    init: {
+      entry: [
+        assign(({ context }) => {
+          const f = consumeFault(context.bootFaults, context.version!, 'init');
+          return f ? { bootFaults: f, initWillFail: true } : { initWillFail: false };
+        }),
+        emit({ type: 'state', state: 'init' }),
+      ],
+      // The boot sequence fails if services are not up in 70 min (F§2).
+      after: { bootTimeout: { target: 'bootFailed', actions: assign({ failReason: 'timeout' }) } },
+      initial: 'services',
+      states: {
+        services: {
+          entry: assign(({ context }) => draw(context, 'init')),
+          after: {
+            stage: [
+              { guard: 'noConfig', target: '#node.maintenance' },
+              { guard: 'initWillFail', target: '#node.bootFailed', actions: assign({ failReason: 'init' }) },
+              { guard: 'hasStaged', target: 'stagedInstall' },
+              { guard: 'isControlPlane', target: 'waitEtcd' },
+              { target: '#node.running' },
+            ],
+          },
+        },
+        stagedInstall: {
+          // --stage: the next boot installs the staged image and reboots again; one attempt only (F§3).
+          entry: enqueueActions(({ context, enqueue }) => {
+            const staged = context.disk.meta!.staged!;
+            const slot = otherSlot(context.bootedSlot!);
+            enqueue.assign({
+              ...draw(context, 'install'),
+              disk: { ...context.disk, meta: { ...context.disk.meta!, staged: null } },
+              upgrade: { requestId: -1, version: staged.version, preserve: staged.preserve, stage: false, force: true, rebootMode: 'kexec' },
+              writing: slot,
+            });
+            enqueue.emit({ type: 'meta', key: 'staged', value: null });
+            enqueue.emit({ type: 'slot.write', slot, version: staged.version, phase: 'start' });
+          }),
+          after: {
+            stage: [
+              {
+                guard: 'bootFull',
+                target: '#node.firmware',
+                actions: [
+                  emit(({ context }) => ({ type: 'slot.write' as const, slot: context.writing!, version: context.upgrade!.version, phase: 'failed' as const })),
+                  assign({ writing: null, upgrade: null, bootMode: 'kexec' as const }),
+                ],
+              },
+              { target: '#node.rebooting', actions: 'flipToNewSlot' },
+            ],
+          },
+        },
+        waitEtcd: {
+          // On a control plane etcd counts as up only after a linearizable read succeeds: it needs quorum,
+          // and a learner never passes (F§2).
+          entry: emit({ type: 'etcd.start' }),
+          on: { ETCD_HEALTHY: '#node.running' },
+        },
+      },
+    },
+    bootFailed: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        // Any fatal error of the boot sequence: with META tag 6 present the `talos` profile reverts the
+        // bootloader to the previous slot, deletes the tag and reboots after ~10 s: one try (F§2).
+        const tag = context.disk.meta?.upgradeFallback ?? null;
+        const reverted = context.bootloader === 'talos' && tag !== null;
+        if (reverted) {
+          enqueue.assign({
+            disk: {
+              ...context.disk,
+              bootloader: { default: tag!, fallback: otherSlot(tag!) },
+              meta: { ...context.disk.meta!, upgradeFallback: null },
+            },
+          });
+          enqueue.emit({ type: 'bootloader.flip', default: tag!, fallback: otherSlot(tag!) });
+          enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
+        }
+        enqueue.emit({ type: 'state', state: 'bootFailed' });
+        enqueue.emit({
+          type: 'boot.failed',
+          stage: context.failReason === 'timeout' ? 'timeout' : 'init',
+          version: context.version ?? '',
+          reverted,
+        });
+        enqueue.emit({ type: 'etcd.stop', graceful: true });
+      }),
+      after: {
+        // The software revert reboots normally (kexec into the reverted default); the bootloader-driven
+        // profiles need a pass through the bootloader, so they power-cycle.
+        revertReboot: {
+          target: 'rebooting',
+          actions: assign({
+            upgrade: ({ context }) => ({
+              requestId: -1,
+              version: context.version ?? '',
+              preserve: true,
+              stage: false,
+              force: true,
+              rebootMode: context.bootloader === 'talos' ? 'kexec' : 'powercycle',
+            }),
+          }),
+        },
+      },
+    },
+    halted: {
+      // No loadable slot: the machine sits in firmware forever (the `bootable` invariant flags this).
+      entry: emit({ type: 'state', state: 'halted' }),
+    },
+    maintenance: {
+      // STATE wiped: no machine config, Talos waits in maintenance mode for a new config.
+      entry: emit({ type: 'state', state: 'maintenance' }),
+    },
+    rebooting: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        enqueue.emit({ type: 'state', state: 'rebooting' });
+        enqueue.emit({ type: 'etcd.stop', graceful: true });
+        const mode = context.upgrade?.rebootMode ?? 'kexec';
+        // kexec cannot load an unloadable image; Talos then falls back to a full reboot.
+        const kexecOk = mode === 'kexec' && slotLoadable(context.disk, context.disk.bootloader.default, 'kexec', context.bootFaults);
+        enqueue.assign({
+          bootMode: kexecOk ? 'kexec' : 'powercycle',
+          upgrade: null,
+          writing: null,
+          ready: false,
+          version: null,
+        });
+      }),
+      always: [
+        {
+          guard: ({ context }) => context.bootMode === 'kexec',
+          target: 'kernel',
+          actions: enqueueActions(({ context, enqueue }) => {
+            const d = chooseSlot(context.disk, context.bootloader, 'kexec', context.bootFaults);
+            enqueue.assign({ bootedSlot: d.slot, version: d.slot ? context.disk.boot[d.slot]!.version : null });
+            enqueue.emit({ type: 'boot.decision', slot: d.slot, reason: d.reason, mode: 'kexec' });
+          }),
+        },
+        { target: 'firmware' },
+      ],
+    },
+    running: {
+      entry: [emit({ type: 'state', state: 'running' }), assign({ failReason: null })],
+      initial: 'notReady',
+      on: {
+        API_REBOOT: [
+          {
+            guard: 'notUpgrading',
+            target: 'rebooting',
+            actions: [
+              emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: true, detail: 'rebooting' })),
+              assign({ upgrade: ({ event }) => ({ requestId: -1, version: '', preserve: true, stage: false, force: true, rebootMode: event.mode }) }),
+            ],
+          },
+          // One sequence per node at a time: a reboot during an upgrade is refused (F§3).
+          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'upgrade in progress' })) },
+        ],
+        API_ROLLBACK: [
+          {
+            guard: ({ context }) => context.upgrade === null && context.disk.bootloader.fallback !== null,
+            target: 'rebooting',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              // Rollback: revert the bootloader to the previous slot and reboot (F§2).
+              const fb = context.disk.bootloader.fallback!;
+              const def = context.disk.bootloader.default;
+              enqueue.assign({
+                disk: {
+                  ...context.disk,
+                  bootloader: { default: fb, fallback: def },
+                  meta: context.disk.meta ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null } : null,
+                },
+                upgrade: { requestId: -1, version: '', preserve: true, stage: false, force: true, rebootMode: 'powercycle' },
+              });
+              enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
+              enqueue.emit({ type: 'api.reply', requestId: event.requestId, ok: true, detail: `rolling back to slot ${fb}` });
+            }),
+          },
+          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'no previous slot or upgrade in progress' })) },
+        ],
+        API_UPGRADE: [
+          {
+            guard: 'notUpgrading',
+            target: '.upgrading',
+            actions: assign({ upgrade: ({ event }) => event.request }),
+          },
+          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.request.requestId, ok: false, detail: 'upgrade in progress' })) },
+        ],
+      },
+      states: {
+        notReady: {
+          entry: assign(({ context }) => draw(context, 'ready')),
+          after: { stage: 'ready' },
+        },
+        ready: {
+          entry: enqueueActions(({ context, enqueue }) => {
+            // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
+            // bootloader profiles clear their tentative flag / counter the same way.
+            const meta = context.disk.meta;
+            if (meta && (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)) {
+              enqueue.assign({ disk: { ...context.disk, meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null } } });
+              enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
+            }
+            enqueue.assign({ ready: true, cordoned: false });
+            enqueue.emit({ type: 'ready', version: context.version ?? '' });
+          }),
+        },
+        upgrading: {
+          entry: emit(({ context }) => ({ type: 'upgrade.step' as const, step: 'request', detail: context.upgrade!.version })),
+          initial: 'route',
+          states: {
+            route: {
+              always: [
+                { guard: 'needsPrechecks', target: 'prechecks' },
+                { target: 'accepted' },
+              ],
+            },
+            prechecks: {
+              entry: [
+                emit({ type: 'upgrade.step', step: 'prechecks' }),
+                emit(({ context }) => ({ type: 'precheck' as const, preserve: context.upgrade!.preserve })),
+              ],
+              on: {
+                PRECHECK_RESULT: [
+                  { guard: ({ event }) => event.ok, target: 'accepted' },
+                  {
+                    target: '#node.running.ready',
+                    actions: [
+                      emit(({ context, event }) => ({ type: 'api.reply' as const, requestId: context.upgrade!.requestId, ok: false, detail: `pre-check failed: ${event.reason}` })),
+                      emit(({ event }) => ({ type: 'upgrade.step' as const, step: 'refused', detail: event.reason })),
+                      assign({ upgrade: null }),
+                    ],
+                  },
+                ],
+              },
+            },
+            accepted: {
+              entry: [
+                emit({ type: 'upgrade.step', step: 'accepted' }),
+                emit(({ context }) => ({ type: 'api.reply' as const, requestId: context.upgrade!.requestId, ok: true, detail: 'upgrade accepted' })),
+              ],
+              always: [
+                { guard: ({ context }) => context.upgrade!.stage, target: 'staging' },
+                { guard: 'liveInstallFirst', target: 'install' },
+                { target: 'cordon' },
+              ],
+            },
+            staging: {
+              // --stage writes the image ref to META tags 7/8 and reboots (F§3).
+              entry: enqueueActions(({ context, enqueue }) => {
+                const u = context.upgrade!;
+                enqueue.assign({
+                  disk: { ...context.disk, meta: { ...(context.disk.meta ?? emptyMeta()), staged: { version: u.version, preserve: u.preserve } } },
+                });
+                enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
+              }),
+              always: 'cordon',
+            },
+            cordon: {
+              entry: [emit({ type: 'upgrade.step', step: 'cordon' }), assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false }))],
+              after: { stage: 'drain' },
+            },
+            drain: {
+              entry: [emit({ type: 'upgrade.step', step: 'drain' }), assign(({ context }) => draw(context, 'drain'))],
+              after: {
+                stage: [
+                  { guard: 'leavesEtcd', target: 'leaveEtcd' },
+                  { target: 'stopServices' },
+                ],
+              },
+            },
+            leaveEtcd: {
+              // <=1.7 without preserve: leave etcd (remove itself as a member), retried for 5 min (F§3).
+              entry: [emit({ type: 'upgrade.step', step: 'leave-etcd' }), emit({ type: 'etcd.leave' })],
+              initial: 'waiting',
+              after: {
+                [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
+                  target: '#node.rebooting',
+                  actions: [
+                    emit({ type: 'upgrade.step', step: 'failed', detail: 'leaving etcd failed for 5 min' }),
+                    assign({ upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }) }),
+                  ],
+                },
+              },
+              states: {
+                waiting: {
+                  on: {
+                    ETCD_LEAVE_RESULT: [
+                      { guard: ({ event }) => event.ok, target: '#node.running.upgrading.stopServices' },
+                      { target: 'backoff', actions: emit(({ event }) => ({ type: 'upgrade.step' as const, step: 'leave-etcd-retry', detail: event.reason })) },
+                    ],
+                  },
+                },
+                backoff: { after: { leaveRetry: { target: 'waiting', actions: emit({ type: 'etcd.leave' }) } } },
+              },
+            },
+            stopServices: {
+              entry: enqueueActions(({ context, enqueue }) => {
+                enqueue.emit({ type: 'upgrade.step', step: 'stop-services' });
+                if (context.upgrade!.stage) return;
+                if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
+                if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
+                  // Stop etcd and empty its data dir; on boot it rejoins (F§3).
+                  enqueue.assign({ disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } } });
+                  enqueue.emit({ type: 'etcd.dataWiped' });
+                }
+              }),
+              always: [
+                { guard: ({ context }) => context.upgrade!.stage, target: '#node.rebooting' },
+                { guard: 'liveInstallFirst', target: '#node.rebooting' },
+                { target: 'install' },
+              ],
+            },
+            install: {
+              // The installer writes only the inactive BOOT slot (F§1).
+              entry: enqueueActions(({ context, enqueue }) => {
+                const slot = otherSlot(context.bootedSlot!);
+                enqueue.assign({ ...draw(context, 'install'), writing: slot });
+                enqueue.emit({ type: 'upgrade.step', step: 'install', detail: `slot ${slot}` });
+                enqueue.emit({ type: 'slot.write', slot, version: context.upgrade!.version, phase: 'start' });
+              }),
+              after: {
+                stage: [
+                  {
+                    // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
+                    // upgrade reboots the node on its current slot (no tag 6 was written yet).
+                    guard: 'bootFull',
+                    target: '#node.rebooting',
+                    actions: [
+                      emit(({ context }) => ({ type: 'slot.write' as const, slot: context.writing!, version: context.upgrade!.version, phase: 'failed' as const })),
+                      emit({ type: 'upgrade.step', step: 'failed', detail: 'installer: BOOT partition full' }),
+                      assign({ writing: null, upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }) }),
+                    ],
+                  },
+                  { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },
+                  { target: '#node.rebooting', actions: 'flipToNewSlot' },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+export type NodeMachine = typeof nodeMachine;

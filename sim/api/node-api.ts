@@ -1,0 +1,49 @@
+// The node API: the one interface through which the orchestrator (and any other client) drives nodes.
+// The simulated cluster implements it on virtual time; the gRPC client implements it for real nodes
+// (DESIGN.md, Real nodes). It is callback-based so a simulated call completes inside the scheduler's
+// event loop: no promise continuation can slip between two virtual instants.
+import type { RebootMode } from '../../models/types.js';
+
+/** Errors are values. `definite` follows Maelstrom: true only when the operation certainly did not happen. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: string; definite: boolean };
+export type Reply<T> = (result: ApiResult<T>) => void;
+
+export interface NodeStatus {
+  name: string;
+  role: 'controlplane' | 'worker';
+  /** Machine stage: off, firmware, kernel, init, running, bootFailed, halted, maintenance, ... */
+  state: string;
+  version: string | null;
+  ready: boolean;
+  upgrading: boolean;
+  etcd: { memberId: string; learner: boolean; started: boolean } | null;
+}
+
+export interface EtcdHealth {
+  leader: string | null;
+  members: { id: string; name: string; learner: boolean; started: boolean }[];
+  /** A linearizable read through this node succeeded. */
+  healthy: boolean;
+}
+
+export interface UpgradeOptions {
+  image: string;
+  preserve: boolean;
+  stage: boolean;
+  force: boolean;
+  rebootMode: RebootMode;
+}
+
+export interface NodeApi {
+  /** Names of the nodes this API reaches, in scenario order. */
+  nodes(): readonly string[];
+  /** The API's clock in ms (virtual for the simulator, wall-clock for real nodes) and a timer on it. */
+  now(): number;
+  after(delayMs: number, fn: () => void): void;
+
+  status(node: string, reply: Reply<NodeStatus>): void;
+  upgrade(node: string, options: UpgradeOptions, reply: Reply<string>): void;
+  rollback(node: string, reply: Reply<string>): void;
+  reboot(node: string, mode: RebootMode, reply: Reply<string>): void;
+  etcdHealth(node: string, reply: Reply<EtcdHealth>): void;
+}

@@ -1,0 +1,430 @@
+// The simulated world: node actors, their etcd services, the etcd cluster, the network and the workload,
+// all on one scheduler. The world executes what the models request (their emitted effects) and answers
+// them with events, always through the scheduler so every step is an ordered (time, seq) event.
+import { createActor, type Actor } from 'xstate';
+import { EtcdCluster } from '../../models/etcd-cluster.js';
+import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
+import { Network } from '../../models/network.js';
+import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
+import type { BootFault, TalosProfile } from '../../models/types.js';
+import { hasBootableSlot } from '../../models/bootloader.js';
+import { virtualClock } from '../engine/clock.js';
+import type { Rng } from '../engine/rng.js';
+import type { Scheduler } from '../engine/scheduler.js';
+import type { Scenario } from '../scenario/types.js';
+import type { TraceEventBody } from '../trace/types.js';
+
+export type TraceFn = (body: TraceEventBody) => void;
+
+export interface SimNode {
+  name: string;
+  role: 'controlplane' | 'worker';
+  actor: Actor<typeof nodeMachine>;
+  etcd: Actor<typeof etcdServiceMachine> | null;
+  /** Last emitted machine state name. */
+  state: string;
+  etcdState: string;
+  /** Node is waiting in its boot sequence for a linearizable read to succeed. */
+  waitingForEtcd: boolean;
+  /** etcdLeaveFails fault: remaining failures (null = always, 0 = none). */
+  leaveFailures: number | null;
+  /** The version the node ran before its current upgrade (for the rollback invariant). */
+  previousVersion: string | null;
+  /** From an accepted upgrade request until the node is Ready again (single-upgrader invariant). */
+  midUpgrade: boolean;
+}
+
+/** Precheck duration: every member must answer a linearizable read within 15 s (F§3); we take 1 s. */
+const PRECHECK_MS = 1_000;
+/** Latency of one etcd RPC from a node's etcd client. */
+const ETCD_RPC_MS = 5;
+
+export class World {
+  readonly nodes: SimNode[] = [];
+  readonly byName = new Map<string, SimNode>();
+  readonly network: Network;
+  readonly etcd: EtcdCluster;
+  private etcdDirty = true;
+  private nextRequestId = 1;
+  private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
+  writesAttempted = 0;
+  writesAcknowledged = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly scheduler: Scheduler,
+    rng: Rng,
+    private readonly trace: TraceFn,
+  ) {
+    const names = scenario.cluster.nodes.map((n) => n.name);
+    this.network = new Network(names);
+    this.etcd = new EtcdCluster({}, (change) => this.onEtcdChange(change));
+    this.etcd.setConnectivity((a, b) => this.network.connected(a, b));
+    const cps = scenario.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
+    const ids = this.etcd.bootstrap(cps);
+    for (const id of ids) this.etcd.stop(id, false);
+    const clock = virtualClock(scheduler);
+    const timingStream = rng.stream('timing');
+    for (const spec of scenario.cluster.nodes) {
+      const memberIndex = cps.indexOf(spec.name);
+      const actor = createActor(nodeMachine, {
+        clock,
+        input: {
+          name: spec.name,
+          role: spec.role,
+          profile: scenario.profile,
+          bootloader: scenario.bootloader,
+          bootTries: scenario.bootTries,
+          timing: scenario.timing,
+          rngSeed: timingStream.u32(),
+          version: scenario.cluster.version,
+          etcdMemberId: memberIndex >= 0 ? ids[memberIndex]! : null,
+        },
+      });
+      const etcd = spec.role === 'controlplane' ? createActor(etcdServiceMachine, { clock, input: { node: spec.name } }) : null;
+      const node: SimNode = {
+        name: spec.name,
+        role: spec.role,
+        actor,
+        etcd,
+        state: 'off',
+        etcdState: 'stopped',
+        waitingForEtcd: false,
+        leaveFailures: 0,
+        previousVersion: null,
+        midUpgrade: false,
+      };
+      actor.on('*', (e) => this.onNodeEffect(node, e as NodeEmitted));
+      etcd?.on('*', (e) => this.onEtcdServiceEffect(node, e as EtcdServiceEmitted));
+      this.nodes.push(node);
+      this.byName.set(spec.name, node);
+    }
+    for (const n of this.nodes) {
+      n.actor.start();
+      n.etcd?.start();
+    }
+  }
+
+  node(name: string): SimNode {
+    const n = this.byName.get(name);
+    if (!n) throw new Error(`World: unknown node '${name}'`);
+    return n;
+  }
+
+  get profile(): TalosProfile {
+    return this.scenario.profile;
+  }
+
+  /** Power on every node at t=0; the cluster forms from scratch like a fresh bootstrap. */
+  powerOnAll(): void {
+    for (const n of this.nodes) n.actor.send({ type: 'POWER_ON' });
+  }
+
+  // ---- engine hooks -------------------------------------------------------------------------------
+
+  /** Runs after every scheduler event: settle etcd and wake nodes whose boot waits on etcd. */
+  settle(): void {
+    if (this.etcdDirty) {
+      this.etcdDirty = false;
+      this.etcd.recompute();
+    }
+    for (const n of this.nodes) {
+      if (!n.waitingForEtcd) continue;
+      const m = this.etcd.memberByName(n.name);
+      if (m && this.etcd.linearizableRead(m.id)) {
+        n.waitingForEtcd = false;
+        this.scheduler.after(0, () => n.actor.send({ type: 'ETCD_HEALTHY' }));
+      }
+    }
+  }
+
+  markEtcdDirty(): void {
+    this.etcdDirty = true;
+  }
+
+  // ---- faults -------------------------------------------------------------------------------------
+
+  powerLoss(name: string): void {
+    this.node(name).actor.send({ type: 'POWER_LOSS' });
+  }
+
+  powerOn(name: string): void {
+    const n = this.node(name);
+    if (n.actor.getSnapshot().matches('off')) n.actor.send({ type: 'POWER_ON' });
+  }
+
+  wipe(name: string, label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all'): void {
+    this.node(name).actor.send({ type: 'WIPE', label });
+  }
+
+  injectBootFault(name: string, fault: BootFault): void {
+    this.node(name).actor.send({ type: 'INJECT_BOOT_FAULT', fault });
+  }
+
+  setBootFull(name: string, full: boolean): void {
+    this.node(name).actor.send({ type: 'SET_BOOT_FULL', full });
+  }
+
+  setLeaveFailures(name: string, times: number | null): void {
+    this.node(name).leaveFailures = times;
+  }
+
+  // ---- queries (used by the API, invariants and checkpoints) --------------------------------------
+
+  nodeContext(name: string) {
+    return this.node(name).actor.getSnapshot().context;
+  }
+
+  isBootable(name: string): boolean {
+    const c = this.nodeContext(name);
+    const alwaysFailing = c.bootFaults.filter((f) => f.remaining === null && f.stage !== 'powercycle').map((f) => f.version);
+    const disk = c.disk;
+    const slotOk = (s: 'A' | 'B') => {
+      const img = disk.boot[s];
+      return img !== null && img.intact && !alwaysFailing.includes(img.version);
+    };
+    return hasBootableSlot(disk, c.bootFaults) && (slotOk('A') || slotOk('B'));
+  }
+
+  isMidUpgrade(name: string): boolean {
+    return this.node(name).midUpgrade;
+  }
+
+  // ---- the simulated node API's raw verbs ---------------------------------------------------------
+
+  request(
+    name: string,
+    send: (requestId: number) => void,
+    done: (ok: boolean, detail: string) => void,
+  ): void {
+    const id = this.nextRequestId++;
+    this.pendingReplies.set(id, done);
+    send(id);
+  }
+
+  upgradeRequest(name: string, req: Omit<UpgradeRequest, 'requestId'>, done: (ok: boolean, detail: string) => void): void {
+    this.request(name, (requestId) => this.node(name).actor.send({ type: 'API_UPGRADE', request: { ...req, requestId } }), done);
+  }
+
+  // ---- effects ------------------------------------------------------------------------------------
+
+  private onNodeEffect(node: SimNode, e: NodeEmitted): void {
+    const name = node.name;
+    switch (e.type) {
+      case 'state': {
+        node.state = e.state;
+        const c = node.actor.getSnapshot().context;
+        if (e.state !== 'init') node.waitingForEtcd = false;
+        this.trace({ type: 'node.state', node: name, state: e.state, version: c.version, slot: c.bootedSlot });
+        return;
+      }
+      case 'boot.decision':
+        this.trace({ type: 'boot.decision', node: name, slot: e.slot, reason: e.reason, mode: e.mode });
+        return;
+      case 'boot.failed':
+        this.trace({ type: 'boot.failed', node: name, stage: e.stage, version: e.version, reverted: e.reverted });
+        return;
+      case 'slot.write':
+        this.trace({ type: 'slot.write', node: name, slot: e.slot, version: e.version, phase: e.phase });
+        return;
+      case 'bootloader.flip':
+        this.trace({ type: 'bootloader.flip', node: name, default: e.default, fallback: e.fallback });
+        return;
+      case 'meta':
+        this.trace({ type: 'meta', node: name, key: e.key, value: e.value });
+        return;
+      case 'disk.wipe':
+        this.trace({ type: 'disk.wipe', node: name, label: e.label });
+        return;
+      case 'ready':
+        node.midUpgrade = false;
+        this.trace({ type: 'node.ready', node: name, version: e.version });
+        return;
+      case 'upgrade.step':
+        if (e.step === 'request') node.previousVersion = node.actor.getSnapshot().context.version;
+        if (e.step === 'accepted') node.midUpgrade = true;
+        if (e.step === 'refused') node.midUpgrade = false;
+        this.trace(e.detail === undefined ? { type: 'upgrade.step', node: name, step: e.step } : { type: 'upgrade.step', node: name, step: e.step, detail: e.detail });
+        return;
+      case 'api.reply': {
+        const done = this.pendingReplies.get(e.requestId);
+        if (done) {
+          this.pendingReplies.delete(e.requestId);
+          done(e.ok, e.detail);
+        }
+        return;
+      }
+      case 'etcd.start': {
+        node.waitingForEtcd = true;
+        const dataDir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
+        const old = this.etcd.memberByName(name);
+        const rejoin = this.scenario.upgrade?.policy.etcdRejoin ?? 'learner';
+        this.scheduler.after(0, () =>
+          node.etcd!.send({ type: 'START', memberId: dataDir?.memberId ?? null, oldMemberId: old?.id ?? null, rejoin }),
+        );
+        return;
+      }
+      case 'etcd.stop': {
+        if (!node.etcd) return;
+        node.waitingForEtcd = false;
+        const m = this.memberOf(node);
+        if (m && !e.graceful) {
+          this.etcd.crash(m);
+          this.etcdDirty = true;
+        }
+        node.etcd.send({ type: 'STOP' });
+        return;
+      }
+      case 'etcd.dataWiped': {
+        const m = this.memberOf(node);
+        if (m) {
+          this.etcd.dataLost(m);
+          this.etcdDirty = true;
+        }
+        // A running member whose data vanished dies with it.
+        if (node.etcdState === 'running' || node.etcdState === 'learner') {
+          this.scheduler.after(0, () => node.etcd?.send({ type: 'EXITED', reason: 'data dir removed' }));
+        }
+        return;
+      }
+      case 'etcd.leave':
+        this.scheduler.after(ETCD_RPC_MS, () => this.leaveEtcd(node));
+        return;
+      case 'precheck':
+        this.scheduler.after(PRECHECK_MS, () => {
+          const r = this.precheck(node, e.preserve);
+          node.actor.send({ type: 'PRECHECK_RESULT', ok: r === null, reason: r ?? 'ok' });
+        });
+        return;
+    }
+  }
+
+  /** The member id recorded in this node's etcd data dir, or the member listed under its hostname. */
+  private memberOf(node: SimNode): string | null {
+    const dir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
+    if (dir) return this.etcd.hasMember(dir.memberId) ? dir.memberId : null;
+    return this.etcd.memberByName(node.name)?.id ?? null;
+  }
+
+  private leaveEtcd(node: SimNode): void {
+    this.settle();
+    let result: { ok: boolean; reason: string };
+    if (node.leaveFailures === null || node.leaveFailures > 0) {
+      // T#7423/T#8759: the leave RPC fails with "server stopped".
+      if (node.leaveFailures !== null) node.leaveFailures--;
+      result = { ok: false, reason: 'etcdserver: server stopped' };
+    } else {
+      const m = this.memberOf(node);
+      if (!m) result = { ok: true, reason: 'not a member' };
+      else {
+        const r = this.etcd.removeMember(m, node.name);
+        result = r.ok ? { ok: true, reason: 'left' } : { ok: false, reason: r.error };
+        this.etcdDirty = true;
+      }
+    }
+    this.trace({ type: 'etcd.member', node: node.name, member: this.memberOf(node) ?? '-', change: result.ok ? 'leave' : 'leave-failed', detail: result.reason });
+    node.actor.send({ type: 'ETCD_LEAVE_RESULT', ok: result.ok, reason: result.reason });
+  }
+
+  /** Talos's etcd pre-checks before a control-plane upgrade (F§3); null when they pass. */
+  private precheck(node: SimNode, preserve: boolean): string | null {
+    this.settle();
+    const members = this.etcd.members();
+    if (members.length === 2) return 'cluster has exactly 2 members';
+    if (this.profile === 'talos-1.7' && !preserve && members.length === 1) return 'cannot leave a 1-member cluster';
+    for (const m of members) if (!m.started) return `member ${m.name} (${m.id}) is not started`;
+    for (const m of members) {
+      if (!this.etcd.linearizableRead(m.id)) return `member ${m.name} (${m.id}) did not answer a linearizable read in 15s`;
+    }
+    if (!this.memberOf(node)) return 'this node is not an etcd member';
+    return null;
+  }
+
+  private onEtcdServiceEffect(node: SimNode, e: EtcdServiceEmitted): void {
+    const svc = node.etcd!;
+    const reply = (ok: boolean, extra: { error?: string; memberId?: string; learner?: boolean } = {}) =>
+      this.scheduler.after(ETCD_RPC_MS, () => svc.send({ type: 'RESULT', ok, ...extra }));
+    switch (e.type) {
+      case 'state':
+        node.etcdState = e.state;
+        this.trace({ type: 'etcd.member', node: node.name, member: this.memberOf(node) ?? '-', change: `service:${e.state}`, ...(e.detail ? { detail: e.detail } : {}) });
+        return;
+      case 'removeByName': {
+        this.settle();
+        const old = this.etcd.memberByName(node.name);
+        if (!old) return void reply(true);
+        const r = this.etcd.removeMember(old.id, node.name);
+        this.etcdDirty = true;
+        return void reply(r.ok, r.ok ? {} : { error: r.error });
+      }
+      case 'addLearner': {
+        this.settle();
+        const r = this.etcd.addLearner(node.name, node.name);
+        this.etcdDirty = true;
+        return void reply(r.ok, r.ok ? { memberId: r.id } : { error: r.error });
+      }
+      case 'identity':
+        node.actor.send({ type: 'ETCD_IDENTITY', memberId: e.memberId });
+        return;
+      case 'startMember': {
+        this.settle();
+        if (!this.etcd.hasMember(e.memberId) && !this.etcd.wasRemoved(e.memberId)) {
+          return void reply(false, { error: `member ${e.memberId} unknown` });
+        }
+        const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir });
+        this.etcdDirty = true;
+        const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
+        return void reply(r.ok, r.ok ? { learner } : { error: r.error });
+      }
+      case 'promote': {
+        this.settle();
+        const r = this.etcd.promote(e.memberId, node.name);
+        this.etcdDirty = true;
+        return void reply(r.ok, r.ok ? {} : { error: r.error });
+      }
+      case 'stopMember':
+        if (e.memberId && this.etcd.hasMember(e.memberId)) {
+          this.etcd.stop(e.memberId, true);
+          this.etcdDirty = true;
+        }
+        return;
+    }
+  }
+
+  private onEtcdChange(change: import('../../models/etcd-cluster.js').EtcdChange): void {
+    switch (change.type) {
+      case 'leader':
+        this.trace({ type: 'etcd.leader', leader: change.leader, term: change.term });
+        return;
+      case 'commit':
+        return;
+      case 'truncated':
+        this.trace({ type: 'etcd.member', node: '-', member: '-', change: 'log-truncated', detail: `to index ${change.toIndex}, ${change.lostAcknowledged} acknowledged writes lost` });
+        return;
+      default: {
+        const m = this.etcd.member(change.id);
+        const nodeName = change.name;
+        this.trace({ type: 'etcd.member', node: nodeName, member: change.id, change: change.type, ...(change.detail ? { detail: change.detail } : {}) });
+        // A member removed while its process runs exits "permanently removed" (F§4).
+        if (change.type === 'removed') {
+          const n = this.byName.get(nodeName);
+          if (n && (n.etcdState === 'running' || n.etcdState === 'learner')) {
+            this.scheduler.after(0, () => n.etcd?.send({ type: 'EXITED', reason: 'the member has been permanently removed from the cluster' }));
+          }
+        }
+        void m;
+      }
+    }
+  }
+
+  // ---- workload -----------------------------------------------------------------------------------
+
+  /** One client write to etcd; acknowledged only when committed. */
+  write(): void {
+    this.settle();
+    const id = ++this.writesAttempted;
+    const r = this.etcd.write(id);
+    if (r.ok) this.writesAcknowledged++;
+    this.trace(r.ok ? { type: 'etcd.write', id, ok: true, index: r.index } : { type: 'etcd.write', id, ok: false, error: r.error });
+  }
+}

@@ -1,0 +1,13 @@
+// diskWipe — breaks: one partition (by label) or the whole system disk of one node, instantly.
+// EPHEMERAL takes the etcd data dir and workloads; STATE the machine config (the node then waits in
+// maintenance mode); META the fallback tag and staged upgrade; BOOT both slots.
+// Stands for: an operator's `talosctl reset --system-labels-to-wipe`, a replaced disk, a bad provisioning run.
+// A correct cluster recovers from an EPHEMERAL wipe: Talos finds the etcd data dir empty, removes the old
+// member and rejoins as a learner with a new ID (F§3, F§4). Wipes of STATE or BOOT need an operator.
+import type { FaultContext } from './registry.js';
+
+export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+
+export function diskWipe(ctx: FaultContext, node: string, label: WipeLabel): void {
+  ctx.registry.instant({ type: 'diskWipe', node, detail: `wipe ${label}` }, () => ctx.world.wipe(node, label));
+}

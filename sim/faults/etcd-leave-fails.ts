@@ -1,0 +1,16 @@
+// etcdLeaveFails — breaks: the etcd member-remove call a node makes to leave the cluster during a
+// talos-1.7 upgrade without preserve; it fails with "etcdserver: server stopped".
+// Stands for: T#7423 / T#8759 / T#9153, where etcd was already stopping when the leave was issued.
+// A correct cluster recovers: Talos retries the leave for 5 min and otherwise aborts the upgrade and
+// reboots on the current slot with its data intact.
+import type { FaultContext } from './registry.js';
+
+export function etcdLeaveFails(ctx: FaultContext, node: string, times: number | null): void {
+  const id = ctx.registry.begin(
+    ctx.scheduler,
+    { type: 'etcdLeaveFails', node, detail: times === null ? 'always' : `${times} time(s)`, takesOut: [] },
+    null,
+    () => ctx.world.setLeaveFailures(node, 0),
+  );
+  if (id !== null) ctx.world.setLeaveFailures(node, times);
+}

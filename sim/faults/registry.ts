@@ -1,0 +1,93 @@
+// Book-keeping for injected faults: which are active, which nodes they take out, and how to end them.
+// Every fault is traced when it starts and when it ends (DESIGN.md, Faults). The liveness phase ends
+// them all at once.
+import type { Scheduler, TimerId } from '../engine/scheduler.js';
+import type { World } from '../cluster/world.js';
+import type { TraceFn } from '../cluster/world.js';
+
+export interface ActiveFault {
+  id: number;
+  type: string;
+  node?: string;
+  /** Nodes this fault takes away from the cluster while it lasts (for the quorum invariant's excuse). */
+  takesOut: string[];
+  /** Whether `takesOut` nodes are cut off by the network rather than down (they may still run). */
+  random: boolean;
+  end: () => void;
+  endTimer: TimerId | null;
+}
+
+export interface FaultContext {
+  world: World;
+  scheduler: Scheduler;
+  trace: TraceFn;
+  registry: FaultRegistry;
+}
+
+export class FaultRegistry {
+  private nextId = 1;
+  readonly active = new Map<number, ActiveFault>();
+  /** Set once the liveness phase starts: no new fault may begin. */
+  stopped = false;
+
+  constructor(private readonly trace: TraceFn) {}
+
+  /**
+   * Start a fault now. `end` undoes it; `durationMs` null means it lasts until the liveness phase.
+   * Returns the fault id, or null when faults have stopped.
+   */
+  begin(
+    scheduler: Scheduler,
+    f: { type: string; node?: string; detail: string; takesOut: string[]; random?: boolean },
+    durationMs: number | null,
+    end: () => void,
+  ): number | null {
+    if (this.stopped) return null;
+    const id = this.nextId++;
+    this.trace({ type: 'fault.start', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: f.detail });
+    const active: ActiveFault = { id, type: f.type, takesOut: f.takesOut, random: f.random ?? false, end, endTimer: null, ...(f.node ? { node: f.node } : {}) };
+    this.active.set(id, active);
+    if (durationMs !== null) active.endTimer = scheduler.after(durationMs, () => this.finish(id, 'duration elapsed'));
+    return id;
+  }
+
+  /** An instantaneous fault (a wipe): traced as a start and an end at the same instant. */
+  instant(f: { type: string; node?: string; detail: string }, apply: () => void): void {
+    if (this.stopped) return;
+    const id = this.nextId++;
+    this.trace({ type: 'fault.start', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: f.detail });
+    apply();
+    this.trace({ type: 'fault.end', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: 'instantaneous' });
+  }
+
+  finish(id: number, why: string): void {
+    const f = this.active.get(id);
+    if (!f) return;
+    this.active.delete(id);
+    f.end();
+    this.trace({ type: 'fault.end', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: why });
+  }
+
+  /** Liveness phase: end every active fault and refuse new ones. */
+  stopAll(scheduler: Scheduler): void {
+    this.stopped = true;
+    for (const id of [...this.active.keys()].sort((a, b) => a - b)) {
+      const f = this.active.get(id)!;
+      scheduler.cancel(f.endTimer);
+      this.finish(id, 'liveness phase: faults stop');
+    }
+  }
+
+  /** Nodes currently taken out by faults (sorted, unique). */
+  nodesTakenOut(): Set<string> {
+    const s = new Set<string>();
+    for (const f of this.active.values()) for (const n of f.takesOut) s.add(n);
+    return s;
+  }
+
+  countRandom(): number {
+    let n = 0;
+    for (const f of this.active.values()) if (f.random) n++;
+    return n;
+  }
+}

@@ -1,0 +1,30 @@
+// The shape of an invariant: a check run after every event that returns the violation it sees now (or
+// null), plus an optional final check at the end of the run. A violation is recorded once per episode:
+// when the check goes from clean to violated, not on every event while it stays violated.
+import type { World } from '../cluster/world.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { InvariantName } from '../scenario/types.js';
+
+export interface Violation {
+  nodes: string[];
+  message: string;
+}
+
+export interface InvariantEnv {
+  world: World;
+  faults: FaultRegistry;
+  now: number;
+  /** The version the upgrade targets, if any. */
+  target: string | null;
+  /** The version the cluster started on. */
+  initial: string;
+}
+
+export interface Invariant {
+  readonly name: InvariantName;
+  /** Liveness invariants are reported separately from safety ones. */
+  readonly liveness: boolean;
+  check(env: InvariantEnv): Violation | null;
+  /** Called once at the end (or at the liveness deadline); may report what `check` cannot see. */
+  finish?(env: InvariantEnv): Violation | null;
+}

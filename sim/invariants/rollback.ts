@@ -1,0 +1,32 @@
+// rollback: a node whose new image fails to boot comes back Running on some version (normally the
+// previous one) within the bootloader profile's tries. We bound that by time: tries x the longest boot
+// path, plus the 10 s revert reboot (F§2). A boot loop on a panicking kernel under the `talos` profile
+// (not covered before init) violates it, as FACTS.md section 2 predicts.
+import type { Invariant, InvariantEnv, Violation } from './invariant.js';
+
+export function rollbackInvariant(boundMs: number): Invariant {
+  /** node -> time of the first failed boot not yet followed by a successful one. */
+  const since = new Map<string, { t: number; version: string }>();
+  return {
+    name: 'rollback',
+    liveness: false,
+    check(env: InvariantEnv): Violation | null {
+      for (const n of env.world.nodes) {
+        const c = n.actor.getSnapshot().context;
+        if (n.state === 'running') since.delete(n.name);
+        else if ((n.state === 'bootFailed' || n.state === 'panicked') && !since.has(n.name)) {
+          since.set(n.name, { t: env.now, version: c.version ?? '?' });
+        }
+      }
+      for (const [node, s] of since) {
+        if (env.now - s.t > boundMs) {
+          return {
+            nodes: [node],
+            message: `${node} failed to boot ${s.version} at ${s.t} ms and is not running again ${boundMs} ms later`,
+          };
+        }
+      }
+      return null;
+    },
+  };
+}

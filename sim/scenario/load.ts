@@ -1,0 +1,597 @@
+// Scenario loading: YAML text -> schema check (schema.ts) -> cross-field checks and defaults -> `Scenario`.
+// A bad file must never run (DESIGN.md, scenario files), so every problem found is collected, positioned
+// on the line of the offending YAML node, and thrown together as one ScenarioError.
+import { readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { BootFailStage } from '../../models/types.js';
+import { parseDurationMs, formatMs, type RangeMs } from '../engine/duration.js';
+import { policyFromPreset, type PolicyPresetName } from './policies.js';
+import { MAX_CONTROL_PLANES, MAX_WORKERS, validateScenarioFile } from './schema.js';
+import {
+  INVARIANT_NAMES,
+  type Expectation,
+  type FaultSpec,
+  type InvariantName,
+  type NodeSpec,
+  type RandomFaults,
+  type Scenario,
+  type Timing,
+  type UpgradePolicy,
+  type UpgradeSpec,
+} from './types.js';
+
+export interface ScenarioProblem {
+  file: string;
+  /** 1-based; 0 when the problem has no position (the file could not be read). */
+  line: number;
+  column: number;
+  /** Dotted/indexed path of the field, e.g. `faults[1].node`; '' for the whole file or a YAML syntax error. */
+  field: string;
+  message: string;
+}
+
+export function formatProblem(p: ScenarioProblem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
+  return p.field === '' ? `${where}: ${p.message}` : `${where}: field '${p.field}': ${p.message}`;
+}
+
+export class ScenarioError extends Error {
+  readonly problems: readonly ScenarioProblem[];
+
+  constructor(problems: ScenarioProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+    this.problems = problems;
+  }
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const message = `cannot read scenario file: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ScenarioError([{ file: path, line: 0, column: 0, field: '', message }]);
+  }
+  return parseScenario(text, path);
+}
+
+/** A copy of `s` with another seed (the CLI's --seed). */
+export function applySeed(s: Scenario, seed: string | number): Scenario {
+  return { ...s, seed };
+}
+
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        const firstLine = e.message.split('\n')[0] ?? e.message;
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          field: '',
+          message: `YAML syntax error: ${firstLine}`,
+        };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+
+  const located: Located[] = validateScenarioFile(data).flatMap(fromAjv);
+  const checker = new Checker(data);
+  const scenario = checker.normalise(file);
+  // A value the schema rejected is not reported a second time by the cross-field checks.
+  const schemaFields = new Set(located.map((p) => fieldOf(p.path)));
+  for (const p of checker.problems) if (!schemaFields.has(fieldOf(p.path))) located.push(p);
+
+  if (located.length > 0 || scenario === null) {
+    const locate = locator(doc, lineCounter);
+    const problems = located.map((p) => {
+      const pos = locate(p.path, p.atKey);
+      return { file, line: pos.line, column: pos.column, field: fieldOf(p.path), message: p.message };
+    });
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new ScenarioError(problems);
+  }
+  return scenario;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Positions.
+
+type Path = (string | number)[];
+
+interface Located {
+  path: Path;
+  message: string;
+  /** Point at the key of the last path segment rather than its value (unknown keys, map entries). */
+  atKey?: boolean;
+}
+
+function fieldOf(path: Path): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out;
+}
+
+function locator(
+  doc: Document,
+  lc: LineCounter,
+): (path: Path, atKey?: boolean) => { line: number; column: number } {
+  const posOf = (node: unknown): { line: number; column: number } | null => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (!range) return null;
+    const p = lc.linePos(range[0]);
+    return { line: p.line, column: p.col };
+  };
+  return (path, atKey = false) => {
+    let cur: unknown = doc.contents;
+    let best = posOf(cur) ?? { line: 1, column: 1 };
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      if (isAlias(cur)) cur = cur.resolve(doc);
+      let next: unknown;
+      if (isMap(cur)) {
+        const pair = cur.items.find((it) => String(isScalar(it.key) ? it.key.value : it.key) === String(seg));
+        if (!pair) break;
+        const keyPos = posOf(pair.key);
+        if (keyPos) best = keyPos;
+        if (atKey && i === path.length - 1) break;
+        next = pair.value;
+      } else if (isSeq(cur) && typeof seg === 'number') {
+        next = cur.items[seg];
+      } else {
+        break;
+      }
+      const pos = posOf(next);
+      if (!pos) break;
+      best = pos;
+      cur = next;
+    }
+    return best;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema errors -> messages people can act on.
+
+function pointerToPath(pointer: string): Path {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer' };
+
+function fromAjv(e: ErrorObject): Located[] {
+  const path = pointerToPath(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    // Noise: `if` repeats its branch's error; `discriminator` repeats the enum/required error on `type`.
+    case 'if':
+    case 'discriminator':
+      return [];
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+      const known = props ? ` (expected one of: ${Object.keys(props).join(', ')})` : '';
+      return [{ path: [...path, key], message: `unknown key '${key}'${known}`, atKey: true }];
+    }
+    case 'required':
+      return [{ path: [...path, String(params.missingProperty)], message: 'is required' }];
+    case 'enum':
+      return [
+        { path, message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` },
+      ];
+    case 'const':
+      return [{ path, message: `must be '${String(params.allowedValue)}'` }];
+    case 'type': {
+      const types = String(params.type).split(',');
+      const words = types.map((t) => TYPE_WORDS[t] ?? `a ${t}`);
+      return [{ path, message: `must be ${words.join(' or ')}` }];
+    }
+    case 'pattern': {
+      const value = JSON.stringify(e.data);
+      if (e.schemaPath.includes('/duration/'))
+        return [{ path, message: `not a duration: ${value} (use e.g. 250ms, 45s, 5m, 2h, 1h30m)` }];
+      if (e.schemaPath.includes('/range/'))
+        return [{ path, message: `not a duration or range: ${value} (use e.g. 45s or 45s..90s)` }];
+      if (e.schemaPath.includes('/version/'))
+        return [{ path, message: `not a version: ${value} (use e.g. v1.8.0)` }];
+      if (path[path.length - 1] === 'attach') return [{ path, message: `must be host:port, got ${value}` }];
+      return [{ path, message: e.message ?? 'does not match the expected pattern' }];
+    }
+    default:
+      return [{ path, message: e.message ?? `fails ${e.keyword}` }];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cross-field checks and normalisation. This runs on data the schema may have rejected, so every read is
+// defensive; values of the wrong shape are skipped silently (the schema already reported them) and the
+// result is only returned when nothing at all was wrong.
+
+type Obj = Record<string, unknown>;
+
+const obj = (v: unknown): Obj | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+
+const MINUTE_MS = 60_000;
+
+const DEFAULT_TIMING: Record<keyof Timing, string> = {
+  firmware: '5s..10s',
+  kernel: '3s..6s',
+  init: '20s..40s',
+  ready: '10s..30s',
+  cordon: '1s..3s',
+  drain: '30s',
+  install: '60s',
+  api: '50ms..200ms',
+};
+const TIMING_KEYS = Object.keys(DEFAULT_TIMING) as (keyof Timing)[];
+
+class Checker {
+  readonly problems: Located[] = [];
+  private nodeNames: string[] = [];
+  private controlPlaneNames = new Set<string>();
+  /** False when the cluster size itself is invalid: node references are then not checked (it would be noise). */
+  private nodesKnown = false;
+  private durationMs = 0;
+  /** False when `duration` itself is invalid: times are then not compared with it. */
+  private durationKnown = false;
+
+  constructor(private readonly raw: unknown) {}
+
+  private problem(path: Path, message: string, atKey = false): void {
+    this.problems.push({ path, message, atKey });
+  }
+
+  /** A duration in ms, or undefined if absent or malformed (the schema reports malformed ones). */
+  private dur(v: unknown): number | undefined {
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    try {
+      return parseDurationMs(v);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private range(v: unknown, path: Path): RangeMs | undefined {
+    if (typeof v === 'number') {
+      const ms = this.dur(v);
+      return ms === undefined ? undefined : { minMs: ms, maxMs: ms };
+    }
+    if (typeof v !== 'string') return undefined;
+    const parts = v.split('..');
+    if (parts.length > 2) return undefined;
+    const minMs = this.dur(parts[0]);
+    const maxMs = parts.length === 2 ? this.dur(parts[1]) : minMs;
+    if (minMs === undefined || maxMs === undefined) return undefined;
+    if (maxMs < minMs) {
+      this.problem(path, `range "${v}" has its maximum below its minimum`);
+      return undefined;
+    }
+    return { minMs, maxMs };
+  }
+
+  /** A time `at` inside the run. */
+  private within(ms: number | undefined, path: Path, what: string): void {
+    if (this.durationKnown && ms !== undefined && ms > this.durationMs) {
+      this.problem(
+        path,
+        `${what} ${formatMs(ms)} is after the end of the run (duration ${formatMs(this.durationMs)})`,
+      );
+    }
+  }
+
+  private node(v: unknown, path: Path): string {
+    const name = str(v);
+    if (this.nodesKnown && name !== undefined && !this.nodeNames.includes(name)) {
+      this.problem(path, `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`);
+    }
+    return name ?? '';
+  }
+
+  private times(v: unknown): number | null {
+    return v === 'always' ? null : (int(v) ?? 1);
+  }
+
+  normalise(file: string): Scenario | null {
+    const r = obj(this.raw) ?? {};
+    const durationMs = this.dur(r.duration) ?? 0;
+    this.durationMs = durationMs;
+    this.durationKnown = durationMs > 0;
+    if (this.dur(r.duration) === 0) this.problem(['duration'], 'must be greater than 0');
+
+    const bootloader = str(r.bootloader) as Scenario['bootloader'];
+    if (r.bootTries !== undefined && bootloader !== undefined && bootloader !== 'boot-counting') {
+      this.problem(
+        ['bootTries'],
+        `only applies to bootloader 'boot-counting' (this scenario uses '${bootloader}')`,
+      );
+    }
+
+    const cluster = this.cluster(obj(r.cluster) ?? {});
+    const liveness = this.liveness(obj(r.liveness));
+    const timing = this.timing(obj(r.timing) ?? {});
+    const upgrade = r.upgrade === undefined ? null : this.upgrade(obj(r.upgrade) ?? {});
+    const faults = list(r.faults).map((f, i) => this.fault(obj(f) ?? {}, ['faults', i], upgrade));
+    const random = r.random === undefined ? null : this.random(obj(r.random) ?? {});
+    const invariants =
+      r.invariants === undefined ? [...INVARIANT_NAMES] : (list(r.invariants) as InvariantName[]);
+    const checkpointEveryMs =
+      r.checkpointEvery === undefined ? MINUTE_MS : (this.dur(r.checkpointEvery) ?? 0);
+    if (this.dur(r.checkpointEvery) === 0) this.problem(['checkpointEvery'], 'must be greater than 0');
+    const expect = r.expect === undefined ? null : this.expect(obj(r.expect) ?? {}, invariants);
+
+    if (this.problems.length > 0) return null;
+    return {
+      name: str(r.name) ?? '',
+      file,
+      seed: r.seed as string | number,
+      durationMs,
+      liveness,
+      profile: r.profile as Scenario['profile'],
+      bootloader,
+      bootTries: int(r.bootTries) ?? 3,
+      cluster,
+      timing,
+      upgrade,
+      faults,
+      random,
+      workload: { etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5 },
+      invariants,
+      quorumTolerateFaults: bool(r.quorumTolerateFaults) ?? true,
+      checkpointEveryMs,
+      expect,
+    };
+  }
+
+  private liveness(l: Obj | undefined): Scenario['liveness'] {
+    const boundMs = this.dur(l?.bound) ?? Math.min(30 * MINUTE_MS, Math.floor(this.durationMs / 3));
+    const faultsUntilMs = this.dur(l?.faultsUntil) ?? Math.max(0, this.durationMs - boundMs);
+    this.within(faultsUntilMs, ['liveness', 'faultsUntil'], 'faultsUntil');
+    return { faultsUntilMs, boundMs };
+  }
+
+  private cluster(c: Obj): Scenario['cluster'] {
+    const cps = int(c.controlPlanes) ?? 0;
+    const workers = int(c.workers) ?? 0;
+    this.nodesKnown = cps >= 1 && cps <= MAX_CONTROL_PLANES && workers >= 0 && workers <= MAX_WORKERS;
+    const nodes: NodeSpec[] = [];
+    for (let i = 1; i <= cps; i++) nodes.push({ name: `cp${i}`, role: 'controlplane' });
+    for (let i = 1; i <= workers; i++) nodes.push({ name: `w${i}`, role: 'worker' });
+    this.nodeNames = nodes.map((n) => n.name);
+    this.controlPlaneNames = new Set(nodes.filter((n) => n.role === 'controlplane').map((n) => n.name));
+
+    const seen = new Set<string>();
+    list(c.nodes).forEach((o, i) => {
+      const override = obj(o) ?? {};
+      const name = str(override.name);
+      if (name === undefined) return;
+      const path = ['cluster', 'nodes', i, 'name'];
+      if (seen.has(name)) this.problem(path, `node '${name}' is overridden twice`);
+      seen.add(name);
+      const spec = nodes.find((n) => n.name === name);
+      if (!spec) {
+        if (this.nodesKnown)
+          this.problem(path, `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`);
+        return;
+      }
+      const attach = str(override.attach);
+      if (attach !== undefined) spec.attach = attach;
+    });
+    return { version: str(c.version) ?? '', nodes };
+  }
+
+  private timing(t: Obj): Timing {
+    if (t.boot !== undefined && t.init !== undefined) {
+      this.problem(['timing', 'boot'], "give either 'boot' (shorthand for init) or 'init', not both", true);
+    }
+    const out = {} as Timing;
+    for (const key of TIMING_KEYS) {
+      const given = key === 'init' && t.init === undefined ? t.boot : t[key];
+      const path = ['timing', key === 'init' && t.init === undefined && t.boot !== undefined ? 'boot' : key];
+      out[key] = this.range(given ?? DEFAULT_TIMING[key], path) ?? { minMs: 0, maxMs: 0 };
+    }
+    return out;
+  }
+
+  private upgrade(u: Obj): UpgradeSpec {
+    const atMs = this.dur(u.at) ?? 0;
+    this.within(atMs, ['upgrade', 'at'], 'upgrade at');
+    return { to: str(u.to) ?? '', atMs, policy: this.policy(u.policy) };
+  }
+
+  private policy(p: unknown): UpgradePolicy {
+    if (p === undefined) return policyFromPreset('talosctl');
+    if (typeof p === 'string') return policyFromPreset(p === 'naive' ? 'naive' : 'talosctl');
+    const o = obj(p) ?? {};
+    const path = ['upgrade', 'policy'];
+    const policy = policyFromPreset((str(o.preset) ?? 'talosctl') as PolicyPresetName);
+    const pick = <K extends keyof UpgradePolicy>(
+      key: K,
+      read: (v: unknown) => UpgradePolicy[K] | undefined,
+    ) => {
+      const v = read(o[key]);
+      if (v !== undefined) policy[key] = v;
+    };
+    pick('order', (v) => str(v) as UpgradePolicy['order'] | undefined);
+    pick('parallel', int);
+    pick('healthGate', bool);
+    pick('preserve', bool);
+    pick('stage', bool);
+    pick('force', bool);
+    pick('rebootMode', (v) => str(v) as UpgradePolicy['rebootMode'] | undefined);
+    pick('retries', int);
+    pick('onFailure', (v) => str(v) as UpgradePolicy['onFailure'] | undefined);
+    pick('etcdRejoin', (v) => str(v) as UpgradePolicy['etcdRejoin'] | undefined);
+    const nodeTimeoutMs = this.dur(o.nodeTimeout);
+    if (nodeTimeoutMs !== undefined) policy.nodeTimeoutMs = nodeTimeoutMs;
+    const healthTimeoutMs = this.dur(o.healthTimeout);
+    if (healthTimeoutMs !== undefined) policy.healthTimeoutMs = healthTimeoutMs;
+
+    const order = list(o.explicitOrder);
+    policy.explicitOrder = order.map((n, i) => this.node(n, [...path, 'explicitOrder', i]));
+    if (policy.order === 'explicit') {
+      if (o.explicitOrder === undefined) {
+        this.problem([...path, 'order'], "order 'explicit' needs 'explicitOrder' listing every node once");
+      } else {
+        const seen = new Set<string>();
+        order.forEach((n, i) => {
+          if (typeof n !== 'string') return;
+          if (seen.has(n))
+            this.problem([...path, 'explicitOrder', i], `node '${n}' is listed more than once`);
+          seen.add(n);
+        });
+        const missing = this.nodeNames.filter((n) => !seen.has(n));
+        if (this.nodesKnown && missing.length > 0)
+          this.problem([...path, 'explicitOrder'], `must list every node; missing: ${missing.join(', ')}`);
+      }
+    } else if (o.explicitOrder !== undefined) {
+      this.problem(
+        [...path, 'explicitOrder'],
+        `only applies to order 'explicit' (this policy uses '${policy.order}')`,
+        true,
+      );
+    }
+    return policy;
+  }
+
+  private fault(f: Obj, path: Path, upgrade: UpgradeSpec | null): FaultSpec {
+    const atMs = this.dur(f.at) ?? 0;
+    this.within(atMs, [...path, 'at'], 'fault at');
+    const node = () => this.node(f.node, [...path, 'node']);
+    const durationMs = this.dur(f.duration) ?? 0;
+    switch (f.type) {
+      case 'powerLoss':
+        return { type: 'powerLoss', atMs, node: node(), durationMs };
+      case 'failedBoot': {
+        const version = str(f.version) ?? upgrade?.to;
+        if (version === undefined && f.version === undefined) {
+          this.problem([...path, 'version'], 'is required when the scenario has no upgrade');
+        }
+        const stage = (str(f.stage) ?? 'init') as BootFailStage;
+        return {
+          type: 'failedBoot',
+          atMs,
+          node: node(),
+          version: version ?? '',
+          stage,
+          times: this.times(f.times),
+        };
+      }
+      case 'diskWipe':
+        return { type: 'diskWipe', atMs, node: node(), label: f.label as 'all' };
+      case 'partition':
+        return {
+          type: 'partition',
+          atMs,
+          durationMs,
+          groups: this.groups(f, path),
+          oneWay: bool(f.oneWay) ?? false,
+        };
+      case 'bootPartitionFull':
+        return { type: 'bootPartitionFull', atMs, node: node(), durationMs: this.dur(f.duration) ?? null };
+      case 'etcdLeaveFails':
+        return { type: 'etcdLeaveFails', atMs, node: node(), times: this.times(f.times) };
+      default:
+        // Unknown or missing type: the schema reported it; this value is never returned.
+        return { type: 'powerLoss', atMs, node: '', durationMs };
+    }
+  }
+
+  private groups(f: Obj, path: Path): string[][] {
+    if ((f.groups === undefined) === (f.isolate === undefined)) {
+      this.problem(path, "a partition needs exactly one of 'groups' or 'isolate'");
+      return [];
+    }
+    if (f.isolate !== undefined) return [[this.node(f.isolate, [...path, 'isolate'])]];
+    const seen = new Set<string>();
+    return list(f.groups).map((g, gi) =>
+      list(g).map((n, ni) => {
+        const p = [...path, 'groups', gi, ni];
+        const name = this.node(n, p);
+        if (typeof n === 'string' && seen.has(n))
+          this.problem(p, `node '${n}' appears in more than one place`);
+        seen.add(name);
+        return name;
+      }),
+    );
+  }
+
+  private random(r: Obj): RandomFaults {
+    const out: RandomFaults = { maxConcurrent: int(r.maxConcurrent) ?? 1, fromMs: this.dur(r.from) ?? 0 };
+    this.within(out.fromMs, ['random', 'from'], 'random faults from');
+    const rate = (o: Obj) => (typeof o.ratePerNodeHour === 'number' ? o.ratePerNodeHour : 0);
+    const zero = { minMs: 0, maxMs: 0 };
+    const pl = obj(r.powerLoss);
+    if (pl)
+      out.powerLoss = {
+        ratePerNodeHour: rate(pl),
+        duration: this.range(pl.duration, ['random', 'powerLoss', 'duration']) ?? zero,
+      };
+    const iso = obj(r.isolate);
+    if (iso)
+      out.isolate = {
+        ratePerNodeHour: rate(iso),
+        duration: this.range(iso.duration, ['random', 'isolate', 'duration']) ?? zero,
+      };
+    const fb = obj(r.failedBoot);
+    if (fb) out.failedBoot = { ratePerNodeHour: rate(fb), stage: (str(fb.stage) ?? 'init') as BootFailStage };
+    return out;
+  }
+
+  private expect(e: Obj, invariants: InvariantName[]): Expectation {
+    const names = (key: 'violations' | 'holds') =>
+      list(e[key]).filter((v, i): v is InvariantName => {
+        if (typeof v !== 'string' || !(INVARIANT_NAMES as readonly string[]).includes(v)) return false;
+        if (!invariants.includes(v as InvariantName)) {
+          this.problem(
+            ['expect', key, i],
+            `invariant '${v}' is not checked by this scenario (see 'invariants')`,
+          );
+        }
+        return true;
+      });
+    const violations = names('violations');
+    const holds = names('holds');
+    list(e.holds).forEach((v, i) => {
+      if (typeof v === 'string' && (violations as string[]).includes(v)) {
+        this.problem(['expect', 'holds', i], `invariant '${v}' cannot both be violated and hold`);
+      }
+    });
+    const finalVersions: Record<string, string> = {};
+    for (const [name, version] of Object.entries(obj(e.finalVersions) ?? {})) {
+      if (this.nodesKnown && !this.nodeNames.includes(name)) {
+        this.problem(
+          ['expect', 'finalVersions', name],
+          `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`,
+          true,
+        );
+      }
+      if (typeof version === 'string') finalVersions[name] = version;
+    }
+    const learners = list(e.learners).map((n, i) => {
+      const name = this.node(n, ['expect', 'learners', i]);
+      if (this.nodeNames.includes(name) && !this.controlPlaneNames.has(name)) {
+        this.problem(['expect', 'learners', i], `node '${name}' is a worker and has no etcd member`);
+      }
+      return name;
+    });
+    return { violations, holds, finalVersions, writesLostMax: int(e.writesLostMax) ?? null, learners };
+  }
+}

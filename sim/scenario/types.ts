@@ -1,0 +1,137 @@
+// The validated, normalised form of a scenario file (scenarios/*.yaml). The loader turns YAML into this;
+// everything downstream reads only this. All times are integer milliseconds.
+import type { BootFailStage, BootloaderProfile, RebootMode, TalosProfile } from '../../models/types.js';
+import type { RangeMs } from '../engine/duration.js';
+
+export type InvariantName =
+  'quorum' | 'bootable' | 'rollback' | 'durability' | 'single-upgrader' | 'convergence' | 'version-skew';
+
+export const INVARIANT_NAMES: readonly InvariantName[] = [
+  'quorum',
+  'bootable',
+  'rollback',
+  'durability',
+  'single-upgrader',
+  'convergence',
+  'version-skew',
+];
+
+export interface NodeSpec {
+  name: string;
+  role: 'controlplane' | 'worker';
+  /** host:port of a real node agent; such a run is non-deterministic. */
+  attach?: string;
+}
+
+export interface Timing {
+  firmware: RangeMs;
+  kernel: RangeMs;
+  /** The boot sequence up to services started (excluding waiting for etcd). */
+  init: RangeMs;
+  /** From services up to Kubernetes node Ready. */
+  ready: RangeMs;
+  cordon: RangeMs;
+  drain: RangeMs;
+  install: RangeMs;
+  /** One node API round trip (orchestrator <-> node). */
+  api: RangeMs;
+}
+
+export interface UpgradePolicy {
+  order: 'controlplane-first' | 'workers-first' | 'explicit';
+  /** Node names in order, for order: explicit. */
+  explicitOrder: string[];
+  /** How many nodes of one role may be mid-upgrade at once. */
+  parallel: number;
+  /** Before each node: wait until etcd is healthy and every node is Ready. */
+  healthGate: boolean;
+  preserve: boolean;
+  stage: boolean;
+  force: boolean;
+  rebootMode: RebootMode;
+  /** Attempts per node beyond the first. */
+  retries: number;
+  /** How long to wait for one node to come back Ready on the target version. */
+  nodeTimeoutMs: number;
+  /** How long the health gate may wait before counting as a failure. */
+  healthTimeoutMs: number;
+  onFailure: 'halt' | 'skip' | 'continue';
+  /** What a node does when its etcd data dir is empty: Talos rejoins as a learner (F§3); the naive way
+   *  restarts etcd in place under its old member identity. */
+  etcdRejoin: 'learner' | 'in-place';
+}
+
+export interface UpgradeSpec {
+  to: string;
+  atMs: number;
+  policy: UpgradePolicy;
+}
+
+export type FaultSpec =
+  | { type: 'powerLoss'; atMs: number; node: string; durationMs: number }
+  | {
+      type: 'failedBoot';
+      atMs: number;
+      node: string;
+      version: string;
+      stage: BootFailStage;
+      times: number | null;
+    }
+  | { type: 'diskWipe'; atMs: number; node: string; label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all' }
+  | {
+      type: 'partition';
+      atMs: number;
+      durationMs: number;
+      groups: string[][];
+      oneWay: boolean;
+    }
+  | { type: 'bootPartitionFull'; atMs: number; node: string; durationMs: number | null }
+  | { type: 'etcdLeaveFails'; atMs: number; node: string; times: number | null };
+
+export interface RandomFaults {
+  powerLoss?: { ratePerNodeHour: number; duration: RangeMs };
+  isolate?: { ratePerNodeHour: number; duration: RangeMs };
+  failedBoot?: { ratePerNodeHour: number; stage: BootFailStage };
+  maxConcurrent: number;
+  /** Random faults start no earlier than this. */
+  fromMs: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** File the scenario came from, for messages. */
+  file: string;
+  seed: string | number;
+  /** Simulated time bound of the safety phase plus the liveness phase. */
+  durationMs: number;
+  /** Faults stop at this time; after it the cluster must converge within `liveness.boundMs`. */
+  liveness: { faultsUntilMs: number; boundMs: number };
+  profile: TalosProfile;
+  bootloader: BootloaderProfile;
+  /** boot-counting profile: tries per new entry. */
+  bootTries: number;
+  cluster: { version: string; nodes: NodeSpec[] };
+  timing: Timing;
+  upgrade: UpgradeSpec | null;
+  faults: FaultSpec[];
+  random: RandomFaults | null;
+  workload: { etcdWritesPerSecond: number };
+  invariants: InvariantName[];
+  /** Quorum invariant: tolerate loss of quorum caused by the injected faults alone. */
+  quorumTolerateFaults: boolean;
+  /** Checkpoint period in the trace. */
+  checkpointEveryMs: number;
+  expect: Expectation | null;
+}
+
+export interface Expectation {
+  /** Invariants that must be violated. */
+  violations: InvariantName[];
+  /** Invariants that must hold. */
+  holds: InvariantName[];
+  /** Final facts: node name -> version it must end on. */
+  finalVersions: Record<string, string>;
+  writesLostMax: number | null;
+  /** Nodes whose etcd member must end as a learner. */
+  learners: string[];
+}

@@ -1,0 +1,314 @@
+// simulate(scenario, options): one deterministic run. Builds the world on a fresh scheduler, schedules the
+// faults, the upgrade and the workload, checks every invariant after every event, streams the trace, and
+// returns verdicts and metrics. A run is a pure function of (scenario, seed, code version).
+import { SimulatedNodeApi } from './cluster/sim-api.js';
+import { World } from './cluster/world.js';
+import { Rng } from './engine/rng.js';
+import { Scheduler, type StopReason } from './engine/scheduler.js';
+import { bootPartitionFull } from './faults/boot-partition-full.js';
+import { diskWipe } from './faults/disk-wipe.js';
+import { etcdLeaveFails } from './faults/etcd-leave-fails.js';
+import { failedBoot } from './faults/failed-boot.js';
+import { partition } from './faults/partition.js';
+import { powerLoss } from './faults/power-loss.js';
+import { scheduleRandomFaults } from './faults/random.js';
+import { FaultRegistry, type FaultContext } from './faults/registry.js';
+import { buildInvariants } from './invariants/index.js';
+import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
+import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
+import type { FaultSpec, Scenario } from './scenario/types.js';
+import type { NodeCheckpoint, RunMetrics, TraceCheckpoint, TraceEventBody, TraceFooter, Verdict } from './trace/types.js';
+import { TRACE_FORMAT, TRACE_VERSION } from './trace/types.js';
+import { memorySink, TraceWriter, type TraceSink } from './trace/writer.js';
+import { CODE_VERSION } from './version.js';
+
+export interface SimulateOptions {
+  /** Overrides the scenario's seed. */
+  seed?: string | number;
+  /** Where the trace goes; default: kept in memory and returned. */
+  sink?: TraceSink;
+  /** Hard cap on executed events (a bound on everything, STYLE.md habit 6). */
+  maxEvents?: number;
+  /** Write checkpoints (default true). */
+  checkpoints?: boolean;
+  /** Test hook: change the world after it is built (canaries break models or policies through this). */
+  mutateWorld?: (world: World) => void;
+}
+
+export interface RecordedViolation {
+  t: number;
+  invariant: string;
+  nodes: string[];
+  message: string;
+  liveness: boolean;
+}
+
+export interface SimulateResult {
+  scenario: string;
+  seed: string | number;
+  stop: StopReason | 'time-bound';
+  violations: RecordedViolation[];
+  verdicts: Verdict[];
+  metrics: RunMetrics;
+  orchestrator: OrchestratorReport | null;
+  footer: TraceFooter;
+  /** The trace text when no sink was given. */
+  trace: string | null;
+  /** Final facts for expectations. */
+  final: { versions: Record<string, string | null>; learners: string[]; states: Record<string, string> };
+}
+
+export const DEFAULT_MAX_EVENTS = 5_000_000;
+
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
+  const seed = options.seed ?? scenario.seed;
+  const rng = new Rng(seed);
+  const scheduler = new Scheduler();
+  const memory = options.sink ? null : memorySink();
+  const writer = new TraceWriter(options.sink ?? memory!);
+  let seq = 0;
+  const trace = (body: TraceEventBody) => {
+    writer.event({ kind: 'event', t: scheduler.now, seq: seq++, ...body } as Parameters<TraceWriter['event']>[0]);
+  };
+
+  writer.header({
+    kind: 'header',
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    scenario: scenario.name,
+    file: scenario.file,
+    seed,
+    codeVersion: CODE_VERSION,
+    deterministic: scenario.cluster.nodes.every((n) => !n.attach),
+    nodes: scenario.cluster.nodes.map((n) => ({ name: n.name, role: n.role, attached: !!n.attach })),
+    profile: scenario.profile,
+    bootloader: scenario.bootloader,
+    durationMs: scenario.durationMs,
+    faultsUntilMs: scenario.liveness.faultsUntilMs,
+  });
+
+  try {
+    return run();
+  } catch (err) {
+    // A crash leaves a readable partial trace: everything written so far is flushed, without a footer.
+    writer.abort();
+    throw err;
+  }
+
+  function run(): SimulateResult {
+    const world = new World(scenario, scheduler, rng, trace);
+    options.mutateWorld?.(world);
+    const registry = new FaultRegistry(trace);
+    const fctx: FaultContext = { world, scheduler, trace, registry };
+    const api = new SimulatedNodeApi(world, rng.stream('network'));
+    const target = scenario.upgrade?.to ?? null;
+    const invariants = buildInvariants(scenario);
+    const violations: RecordedViolation[] = [];
+    const activeViolation = new Map<string, boolean>();
+    let armed = false;
+    let lastT = 0;
+    let noQuorumMs = 0;
+    let orchestrator: Orchestrator | null = null;
+
+    trace({ type: 'phase', phase: 'safety' });
+    world.powerOnAll();
+
+    // Scheduled faults.
+    for (const f of scenario.faults) scheduler.at(f.atMs, () => injectScheduled(fctx, f));
+    if (scenario.random) {
+      scheduleRandomFaults(fctx, scenario.random, rng.stream('faults'), scenario.liveness.faultsUntilMs, target);
+    }
+
+    // The upgrade.
+    if (scenario.upgrade) {
+      const u = scenario.upgrade;
+      scheduler.at(u.atMs, () => {
+        orchestrator = new Orchestrator(api, u.to, u.policy, scenario.cluster.nodes, (step, node, detail) =>
+          trace({ type: 'orchestrator', step, ...(node ? { node } : {}), ...(detail ? { detail } : {}) }),
+        );
+        orchestrator.start();
+      });
+    }
+
+    // The workload: one client writing at a fixed rate.
+    const rate = scenario.workload.etcdWritesPerSecond;
+    if (rate > 0) {
+      const period = Math.max(1, Math.round(1000 / rate));
+      const tick = () => {
+        if (armed) world.write();
+        scheduler.after(period, tick);
+      };
+      scheduler.at(period, tick);
+    }
+
+    // The liveness phase: faults stop; convergence is demanded within the bound.
+    scheduler.at(scenario.liveness.faultsUntilMs, () => {
+      trace({ type: 'phase', phase: 'liveness' });
+      registry.stopAll(scheduler);
+      world.markEtcdDirty();
+    });
+    const deadline = Math.min(scenario.durationMs, scenario.liveness.faultsUntilMs + scenario.liveness.boundMs);
+    let livenessChecked = false;
+    const checkLiveness = () => {
+      if (livenessChecked) return;
+      livenessChecked = true;
+      for (const inv of invariants) {
+        const v = inv.finish?.(env());
+        if (v) record(inv, v);
+      }
+    };
+    scheduler.at(deadline, () => {
+      world.settle();
+      checkLiveness();
+    });
+
+    // Checkpoints let a viewer seek without replaying from zero.
+    if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
+      const cp = () => {
+        world.settle();
+        writer.checkpoint(checkpoint(world, api, registry, scheduler.now, seq++));
+        scheduler.after(scenario.checkpointEveryMs, cp);
+      };
+      scheduler.at(scenario.checkpointEveryMs, cp);
+    }
+
+    function env(): InvariantEnv {
+      return { world, faults: registry, now: scheduler.now, target, initial: scenario.cluster.version };
+    }
+
+    function record(inv: Invariant, v: Violation): void {
+      violations.push({ t: scheduler.now, invariant: inv.name, nodes: v.nodes, message: v.message, liveness: inv.liveness });
+      trace({ type: 'violation', invariant: inv.name, nodes: v.nodes, message: v.message, liveness: inv.liveness });
+    }
+
+    const afterEach = () => {
+      world.settle();
+      const now = scheduler.now;
+      if (!armed) {
+        // Invariants are armed once the cluster has formed: every node Ready and etcd has a leader.
+        if (world.etcd.leader() !== null && world.nodes.every((n) => n.actor.getSnapshot().context.ready)) {
+          armed = true;
+          trace({ type: 'orchestrator', step: 'cluster-formed' });
+        }
+        lastT = now;
+        return;
+      }
+      if (world.etcd.leader() === null) noQuorumMs += now - lastT;
+      lastT = now;
+      const e = env();
+      for (const inv of invariants) {
+        const v = inv.check(e);
+        const was = activeViolation.get(inv.name) ?? false;
+        if (v && !was) record(inv, v);
+        activeViolation.set(inv.name, v !== null);
+      }
+    };
+
+    const stop = scheduler.run({ maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeMs: scenario.durationMs }, afterEach);
+    if (stop === 'max-time' || stop === 'drained') scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
+    if (armed && world.etcd.leader() === null) noQuorumMs += scheduler.now - lastT;
+    checkLiveness();
+    if (!armed) {
+      violations.push({ t: scheduler.now, invariant: 'convergence', nodes: [], message: 'the cluster never formed (not every node became Ready with an etcd leader)', liveness: true });
+      trace({ type: 'violation', invariant: 'convergence', nodes: [], message: 'the cluster never formed', liveness: true });
+    }
+
+    const orch = orchestrator as Orchestrator | null;
+    const report = orch ? orch.report() : null;
+    const final = {
+      versions: Object.fromEntries(world.nodes.map((n) => [n.name, n.actor.getSnapshot().context.version])),
+      learners: world.etcd.members().filter((m) => m.learner).map((m) => m.name),
+      states: Object.fromEntries(world.nodes.map((n) => [n.name, n.state])),
+    };
+    const metrics: RunMetrics = {
+      simulatedMs: scheduler.now,
+      events: scheduler.eventsExecuted,
+      upgradeDurationMs: report && report.startedMs !== null && report.finishedMs !== null && !report.halted ? report.finishedMs - report.startedMs : null,
+      timeWithoutQuorumMs: noQuorumMs,
+      writesAttempted: world.writesAttempted,
+      writesAcknowledged: world.writesAcknowledged,
+      writesLost: world.etcd.lostWrites().length,
+      nodesOnTarget: target ? world.nodes.filter((n) => n.actor.getSnapshot().context.version === target).length : 0,
+    };
+    const verdicts: Verdict[] = scenario.invariants.map((name) => {
+      const vs = violations.filter((v) => v.invariant === name);
+      const first = vs[0];
+      return first
+        ? { invariant: name, ok: false, violations: vs.length, first: { t: first.t, nodes: first.nodes, message: first.message } }
+        : { invariant: name, ok: true, violations: 0 };
+    });
+    const stopLabel = stop === 'max-time' || stop === 'drained' ? 'time-bound' : stop;
+    const footer = writer.end({ t: scheduler.now, stop: stopLabel, verdicts, metrics });
+    for (const n of world.nodes) {
+      n.actor.stop();
+      n.etcd?.stop();
+    }
+    return {
+      scenario: scenario.name,
+      seed,
+      stop: stopLabel,
+      violations,
+      verdicts,
+      metrics,
+      orchestrator: report,
+      footer,
+      trace: memory ? memory.text() : null,
+      final,
+    };
+  }
+}
+
+function injectScheduled(ctx: FaultContext, f: FaultSpec): void {
+  switch (f.type) {
+    case 'powerLoss':
+      return powerLoss(ctx, f.node, f.durationMs);
+    case 'failedBoot':
+      return failedBoot(ctx, f.node, f.version, f.stage, f.times);
+    case 'diskWipe':
+      return diskWipe(ctx, f.node, f.label);
+    case 'partition':
+      return partition(ctx, f.groups, f.oneWay, f.durationMs);
+    case 'bootPartitionFull':
+      return bootPartitionFull(ctx, f.node, f.durationMs);
+    case 'etcdLeaveFails':
+      return etcdLeaveFails(ctx, f.node, f.times);
+  }
+}
+
+function checkpoint(world: World, api: SimulatedNodeApi, registry: FaultRegistry, t: number, seq: number): TraceCheckpoint {
+  const etcd = world.etcd;
+  const nodes: NodeCheckpoint[] = world.nodes.map((n) => {
+    const c = n.actor.getSnapshot().context;
+    const st = api.statusNow(n.name);
+    const m = n.role === 'controlplane' ? etcd.memberByName(n.name) : null;
+    return {
+      name: n.name,
+      state: n.state,
+      version: c.version,
+      bootedSlot: c.bootedSlot,
+      ready: c.ready,
+      upgrading: st.upgrading ? (c.upgrade?.version ?? null) : null,
+      slots: { A: c.disk.boot.A ? { ...c.disk.boot.A } : null, B: c.disk.boot.B ? { ...c.disk.boot.B } : null },
+      bootloader: { default: c.disk.bootloader.default, fallback: c.disk.bootloader.fallback },
+      meta: c.disk.meta ? { upgradeFallback: c.disk.meta.upgradeFallback, staged: c.disk.meta.staged?.version ?? null } : null,
+      etcd: m ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex } : n.role === 'controlplane' ? { member: null, learner: false, started: false, lastIndex: 0 } : null,
+      powered: n.state !== 'off',
+    };
+  });
+  const leaderId = etcd.leader();
+  return {
+    kind: 'checkpoint',
+    t,
+    seq,
+    nodes,
+    etcd: {
+      leader: leaderId ? (etcd.member(leaderId)?.name ?? leaderId) : null,
+      term: etcd.term,
+      commitIndex: etcd.commitIndex,
+      voters: etcd.voters(),
+      learners: etcd.learners(),
+    },
+    activeFaults: [...registry.active.keys()].sort((a, b) => a - b),
+    partitions: world.network.describe(),
+  };
+}

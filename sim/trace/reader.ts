@@ -1,0 +1,241 @@
+// Reads a trace (format v1, types.ts) back: checks its structure, recomputes the footer hash, and tolerates
+// the one kind of damage a crash leaves behind, a trace cut off mid-line without a footer. Problems that do
+// not stop the trace from being used are collected as strings; only input that is not a v1 trace at all
+// throws a TraceError.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type TraceCheckpoint,
+  type TraceEvent,
+  type TraceFooter,
+  type TraceHeader,
+} from './types.js';
+
+/** Every event type of format v1; `satisfies` makes the compiler flag a type added to types.ts but not here. */
+const EVENT_TYPES = {
+  'node.state': true,
+  'node.ready': true,
+  'boot.decision': true,
+  'boot.failed': true,
+  'slot.write': true,
+  'bootloader.flip': true,
+  meta: true,
+  'disk.wipe': true,
+  'upgrade.step': true,
+  'etcd.member': true,
+  'etcd.leader': true,
+  'etcd.commit': true,
+  'etcd.write': true,
+  'fault.start': true,
+  'fault.end': true,
+  orchestrator: true,
+  api: true,
+  phase: true,
+  violation: true,
+} as const satisfies Record<TraceEvent['type'], true>;
+
+export const TRACE_EVENT_TYPES = Object.keys(EVENT_TYPES) as TraceEvent['type'][];
+
+export class TraceError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`${file}:${line}: ${problem}`);
+    this.name = 'TraceError';
+  }
+}
+
+export interface TraceFile {
+  header: TraceHeader;
+  events: TraceEvent[];
+  checkpoints: TraceCheckpoint[];
+  footer: TraceFooter | null;
+  /** True when the trace has no footer (the run did not finish writing it) or its last line was cut off. */
+  partial: boolean;
+  /** Whether the footer's hash matches the content; null without a footer. */
+  hashOk: boolean | null;
+  /** Non-fatal problems, each as `FILE:LINE: message`. */
+  problems: string[];
+}
+
+/**
+ * Reads a trace from its text, or from a file when `input` does not look like trace text (trace text always
+ * starts with '{', a path never does). `name` is used in messages (default: the path, or '<trace>').
+ */
+export function readTrace(input: string, name?: string): TraceFile {
+  return /^\s*\{/.test(input) || input.trim() === ''
+    ? readTraceText(input, name ?? '<trace>')
+    : readTraceFile(input, name);
+}
+
+export function readTraceFile(path: string, name: string = path): TraceFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TraceError(name, 0, `cannot read trace: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return readTraceText(text, name);
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseHeader(line: string | undefined, file: string): TraceHeader {
+  if (line === undefined || line.trim() === '') throw new TraceError(file, 1, 'empty trace');
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (err) {
+    throw new TraceError(file, 1, `not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isObject(v) || v.format === undefined)
+    throw new TraceError(file, 1, 'not an upgradelab trace (format field missing)');
+  if (v.format !== TRACE_FORMAT) {
+    throw new TraceError(file, 1, `not an upgradelab trace (format ${JSON.stringify(v.format)})`);
+  }
+  if (v.version !== TRACE_VERSION) {
+    throw new TraceError(
+      file,
+      1,
+      `unsupported trace version ${JSON.stringify(v.version)} (this reader reads ${TRACE_VERSION})`,
+    );
+  }
+  if (v.kind !== 'header')
+    throw new TraceError(file, 1, `the first line must be the header (kind ${JSON.stringify(v.kind)})`);
+  if (!Array.isArray(v.nodes)) throw new TraceError(file, 1, 'header has no node list');
+  return v as unknown as TraceHeader;
+}
+
+export function readTraceText(text: string, file = '<trace>'): TraceFile {
+  const lines = text.split('\n');
+  // Output always ends with a newline, so the piece after the last one is '' unless the writer was cut off.
+  const tail = lines.pop() ?? '';
+  const header = parseHeader(lines.length > 0 ? lines[0] : tail, file);
+
+  const problems: string[] = [];
+  const problem = (line: number, message: string) => problems.push(`${file}:${line}: ${message}`);
+  const events: TraceEvent[] = [];
+  const checkpoints: TraceCheckpoint[] = [];
+  let footer: TraceFooter | null = null;
+  let footerLine = 0;
+  let truncated = false;
+
+  if (tail !== '') {
+    try {
+      JSON.parse(tail);
+      lines.push(tail); // A complete last line that merely lacks its newline.
+      if (lines.length > 1) problem(lines.length, 'the last line has no newline');
+    } catch {
+      truncated = true;
+      problem(lines.length + 1, 'the last line is cut off (the run stopped mid-write); ignored');
+    }
+  }
+  const hash = createHash('sha256');
+  const counts = new Map<string, number>();
+  let lastT = -Infinity;
+  let lastSeq = -Infinity;
+
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    const lineNo = i + 1;
+    let v: unknown = null;
+    if (i > 0 && raw.trim() !== '') {
+      try {
+        v = JSON.parse(raw);
+      } catch (err) {
+        throw new TraceError(file, lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    // The footer's hash covers every line before the footer, exactly as written.
+    if (footer === null && !(isObject(v) && v.kind === 'footer')) hash.update(raw + '\n', 'utf8');
+    if (i === 0) continue;
+    if (raw.trim() === '') {
+      problem(lineNo, 'empty line');
+      continue;
+    }
+    if (!isObject(v)) {
+      problem(lineNo, 'not a JSON object; ignored');
+      continue;
+    }
+    if (footer !== null && v.kind !== 'footer') problem(lineNo, `line after the footer (line ${footerLine})`);
+    switch (v.kind) {
+      case 'header':
+        problem(lineNo, 'a second header; ignored');
+        break;
+      case 'event': {
+        const { t, seq, type } = v;
+        if (
+          typeof t !== 'number' ||
+          typeof seq !== 'number' ||
+          !Number.isFinite(t) ||
+          !Number.isFinite(seq)
+        ) {
+          problem(lineNo, 'event without numeric t and seq; ignored');
+          break;
+        }
+        if (typeof type !== 'string' || !Object.hasOwn(EVENT_TYPES, type)) {
+          problem(lineNo, `unknown event type ${JSON.stringify(type)}; ignored`);
+          break;
+        }
+        if (!(t > lastT || (t === lastT && seq > lastSeq))) {
+          problem(lineNo, `event (t=${t}, seq=${seq}) does not follow (t=${lastT}, seq=${lastSeq})`);
+        }
+        // Follow the event even when it is out of order, so one misplaced event is not blamed on all the rest.
+        lastT = t;
+        lastSeq = seq;
+        counts.set(type, (counts.get(type) ?? 0) + 1);
+        events.push(v as unknown as TraceEvent);
+        break;
+      }
+      case 'checkpoint':
+        if (typeof v.t !== 'number' || !Array.isArray(v.nodes)) {
+          problem(lineNo, 'checkpoint without numeric t or node list; ignored');
+          break;
+        }
+        if (v.t < lastT) problem(lineNo, `checkpoint at t=${v.t} comes after an event at t=${lastT}`);
+        checkpoints.push(v as unknown as TraceCheckpoint);
+        break;
+      case 'footer':
+        if (footer !== null) {
+          problem(lineNo, `a second footer (the first is on line ${footerLine}); ignored`);
+          break;
+        }
+        if (typeof v.hash !== 'string') problem(lineNo, 'footer without a hash');
+        footer = v as unknown as TraceFooter;
+        footerLine = lineNo;
+        break;
+      default:
+        problem(lineNo, `unknown line kind ${JSON.stringify(v.kind)}; ignored`);
+    }
+  }
+
+  let hashOk: boolean | null = null;
+  if (footer !== null) {
+    const f: TraceFooter = footer;
+    const digest = hash.digest('hex');
+    hashOk = f.hash === digest;
+    if (!hashOk) {
+      problem(
+        footerLine,
+        `hash mismatch: the footer says ${String(f.hash)}, the content hashes to ${digest} (edited or corrupted)`,
+      );
+    }
+    if (isObject(f.counts)) {
+      for (const type of new Set([...Object.keys(f.counts), ...counts.keys()])) {
+        const said = f.counts[type] ?? 0;
+        const seen = counts.get(type) ?? 0;
+        if (said !== seen)
+          problem(footerLine, `footer counts ${said} '${type}' events, the trace has ${seen}`);
+      }
+    }
+  }
+  return { header, events, checkpoints, footer, partial: footer === null || truncated, hashOk, problems };
+}

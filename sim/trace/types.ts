@@ -1,0 +1,116 @@
+// Trace format v1: the only contract with viz/ (viz imports *types* from this file and nothing else).
+// JSON Lines: one header line, then events ordered by (t, seq), periodic checkpoints, one footer.
+
+export const TRACE_FORMAT = 'upgradelab-trace';
+export const TRACE_VERSION = 1;
+
+export interface TraceHeader {
+  kind: 'header';
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  scenario: string;
+  file: string;
+  seed: string | number;
+  codeVersion: string;
+  deterministic: boolean;
+  nodes: { name: string; role: 'controlplane' | 'worker'; attached: boolean }[];
+  profile: string;
+  bootloader: string;
+  durationMs: number;
+  faultsUntilMs: number;
+}
+
+/** Fields every event carries. `t` is virtual ms, `seq` the trace-local sequence number. */
+interface Base {
+  kind: 'event';
+  t: number;
+  seq: number;
+}
+
+export type TraceEvent = Base &
+  (
+    | { type: 'node.state'; node: string; state: string; version: string | null; slot: string | null }
+    | { type: 'node.ready'; node: string; version: string }
+    | { type: 'boot.decision'; node: string; slot: string | null; reason: string; mode: string }
+    | { type: 'boot.failed'; node: string; stage: string; version: string; reverted: boolean }
+    | {
+        type: 'slot.write';
+        node: string;
+        slot: string;
+        version: string;
+        phase: 'start' | 'done' | 'torn' | 'failed';
+      }
+    | { type: 'bootloader.flip'; node: string; default: string; fallback: string | null }
+    | { type: 'meta'; node: string; key: string; value: string | null }
+    | { type: 'disk.wipe'; node: string; label: string }
+    | { type: 'upgrade.step'; node: string; step: string; detail?: string }
+    | { type: 'etcd.member'; node: string; member: string; change: string; detail?: string }
+    | { type: 'etcd.leader'; leader: string | null; term: number }
+    | { type: 'etcd.commit'; index: number; writes: number }
+    | { type: 'etcd.write'; id: number; ok: boolean; index?: number; error?: string }
+    | { type: 'fault.start'; fault: string; id: number; node?: string; detail: string }
+    | { type: 'fault.end'; fault: string; id: number; node?: string; detail: string }
+    | { type: 'orchestrator'; step: string; node?: string; detail?: string }
+    | { type: 'api'; node: string; call: string; ok: boolean; detail?: string }
+    | { type: 'phase'; phase: 'safety' | 'liveness' }
+    | { type: 'violation'; invariant: string; nodes: string[]; message: string; liveness: boolean }
+  );
+
+export interface NodeCheckpoint {
+  name: string;
+  state: string;
+  version: string | null;
+  bootedSlot: string | null;
+  ready: boolean;
+  upgrading: string | null;
+  slots: { A: { version: string; intact: boolean } | null; B: { version: string; intact: boolean } | null };
+  bootloader: { default: string; fallback: string | null };
+  meta: { upgradeFallback: string | null; staged: string | null } | null;
+  etcd: { member: string | null; learner: boolean; started: boolean; lastIndex: number } | null;
+  powered: boolean;
+}
+
+export interface TraceCheckpoint {
+  kind: 'checkpoint';
+  t: number;
+  seq: number;
+  nodes: NodeCheckpoint[];
+  etcd: { leader: string | null; term: number; commitIndex: number; voters: number; learners: number };
+  activeFaults: number[];
+  partitions: string[][];
+}
+
+export interface Verdict {
+  invariant: string;
+  ok: boolean;
+  violations: number;
+  first?: { t: number; nodes: string[]; message: string };
+}
+
+export interface RunMetrics {
+  simulatedMs: number;
+  events: number;
+  upgradeDurationMs: number | null;
+  timeWithoutQuorumMs: number;
+  writesAttempted: number;
+  writesAcknowledged: number;
+  writesLost: number;
+  nodesOnTarget: number;
+}
+
+export interface TraceFooter {
+  kind: 'footer';
+  t: number;
+  stop: string;
+  counts: Record<string, number>;
+  verdicts: Verdict[];
+  metrics: RunMetrics;
+  /** SHA-256 over every line before the footer (hex). */
+  hash: string;
+}
+
+export type TraceLine = TraceHeader | TraceEvent | TraceCheckpoint | TraceFooter;
+
+/** Distributes over the union so each variant keeps its own fields when kind/t/seq are stripped. */
+type Strip<T> = T extends unknown ? Omit<T, 'kind' | 't' | 'seq'> : never;
+export type TraceEventBody = Strip<TraceEvent>;

@@ -1,0 +1,274 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toChromeTrace } from '../../../sim/trace/chrome.js';
+import { readTrace, readTraceText, TraceError } from '../../../sim/trace/reader.js';
+import type { TraceEvent, TraceEventBody, TraceHeader } from '../../../sim/trace/types.js';
+import { fileSink, memorySink, TraceWriter, type TraceSink } from '../../../sim/trace/writer.js';
+
+const HEADER: TraceHeader = {
+  kind: 'header',
+  format: 'upgradelab-trace',
+  version: 1,
+  scenario: 'unit',
+  file: 'scenarios/unit.yaml',
+  seed: 42,
+  codeVersion: 'test',
+  deterministic: true,
+  nodes: [
+    { name: 'cp1', role: 'controlplane', attached: false },
+    { name: 'w1', role: 'worker', attached: false },
+  ],
+  profile: 'talos-1.8',
+  bootloader: 'talos',
+  durationMs: 60_000,
+  faultsUntilMs: 40_000,
+};
+
+const BODIES: [number, TraceEventBody][] = [
+  [0, { type: 'node.state', node: 'cp1', state: 'running', version: 'v1.7.6', slot: 'A' }],
+  [0, { type: 'node.state', node: 'w1', state: 'running', version: 'v1.7.6', slot: 'A' }],
+  [1000, { type: 'fault.start', fault: 'powerLoss', id: 1, node: 'w1', detail: 'for 5s' }],
+  [1000, { type: 'node.state', node: 'w1', state: 'off', version: null, slot: null }],
+  [2000, { type: 'etcd.leader', leader: 'cp1', term: 2 }],
+  [6000, { type: 'fault.end', fault: 'powerLoss', id: 1, node: 'w1', detail: 'power back' }],
+  [6000, { type: 'node.state', node: 'w1', state: 'firmware', version: null, slot: null }],
+  [9000, { type: 'violation', invariant: 'quorum', nodes: ['cp1'], message: 'no quorum', liveness: false }],
+];
+
+function events(): TraceEvent[] {
+  return BODIES.map(([t, body], seq) => ({ kind: 'event', t, seq, ...body }) as TraceEvent);
+}
+
+const METRICS = {
+  simulatedMs: 10_000,
+  events: BODIES.length,
+  upgradeDurationMs: null,
+  timeWithoutQuorumMs: 0,
+  writesAttempted: 0,
+  writesAcknowledged: 0,
+  writesLost: 0,
+  nodesOnTarget: 0,
+};
+
+/** Writes a complete small trace; `sink` lets tests observe the batches. */
+function writeTrace(sink: TraceSink, options = {}): TraceWriter {
+  const w = new TraceWriter(sink, options);
+  w.header(HEADER);
+  const evs = events();
+  evs.slice(0, 5).forEach((e) => w.event(e));
+  w.checkpoint({
+    kind: 'checkpoint',
+    t: 5000,
+    seq: 5,
+    nodes: [],
+    etcd: { leader: 'cp1', term: 2, commitIndex: 3, voters: 1, learners: 0 },
+    activeFaults: [1],
+    partitions: [],
+  });
+  evs.slice(5).forEach((e) => w.event(e));
+  w.end({ kind: 'footer', t: 10_000, stop: 'duration', verdicts: [], metrics: METRICS });
+  return w;
+}
+
+describe('TraceWriter + readTrace', () => {
+  it('round-trips a trace', () => {
+    const sink = memorySink();
+    const w = writeTrace(sink);
+    expect(sink.closed).toBe(true);
+    expect(sink.lines).toHaveLength(1 + BODIES.length + 1 + 1);
+    const trace = readTrace(sink.text());
+    expect(trace.problems).toEqual([]);
+    expect(trace.partial).toBe(false);
+    expect(trace.hashOk).toBe(true);
+    expect(trace.header).toEqual(HEADER);
+    expect(trace.events).toEqual(events());
+    expect(trace.checkpoints).toHaveLength(1);
+    expect(trace.footer?.counts).toEqual(w.counts());
+    expect(trace.footer?.counts['node.state']).toBe(4);
+    expect(trace.footer?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(trace.footer ?? {})).toEqual([
+      'kind',
+      't',
+      'stop',
+      'counts',
+      'verdicts',
+      'metrics',
+      'hash',
+    ]);
+  });
+
+  it('batches writes and produces the same bytes whatever the batch size', () => {
+    const chunks: string[] = [];
+    const counting: TraceSink = { write: (c) => chunks.push(c), close: () => undefined };
+    writeTrace(counting, { flushLines: 3 });
+    expect(chunks.length).toBe(Math.ceil(11 / 3));
+    const one = memorySink();
+    writeTrace(one);
+    expect(chunks.join('')).toBe(one.text());
+  });
+
+  it('writes through a file sink, creating directories', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upgradelab-trace-'));
+    try {
+      const path = join(dir, 'nested', 'deeper', 'run.jsonl');
+      writeTrace(fileSink(path));
+      const mem = memorySink();
+      writeTrace(mem);
+      expect(readFileSync(path, 'utf8')).toBe(mem.text());
+      const trace = readTrace(path);
+      expect(trace.hashOk).toBe(true);
+      expect(() => readTrace(join(dir, 'missing.jsonl'))).toThrow(TraceError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('detects an edited line through the hash', () => {
+    const sink = memorySink();
+    writeTrace(sink);
+    const edited = sink.text().replace('"term":2}', '"term":3}');
+    expect(edited).not.toBe(sink.text());
+    const trace = readTrace(edited, 'edited.jsonl');
+    expect(trace.hashOk).toBe(false);
+    expect(trace.problems.some((p) => p.startsWith('edited.jsonl:11: hash mismatch'))).toBe(true);
+  });
+
+  it('refuses writes out of order and after the end (simulator bugs)', () => {
+    const w = new TraceWriter(memorySink());
+    expect(() => w.event(events()[0]!)).toThrow(/header first/);
+    w.header(HEADER);
+    w.event(events()[3]!);
+    expect(() => w.event(events()[2]!)).toThrow(/does not follow/);
+    w.end({ t: 1, stop: 'x', verdicts: [], metrics: METRICS });
+    expect(() => w.event(events()[7]!)).toThrow(/ended/);
+  });
+
+  it('reads a partial trace: no footer, last line cut off', () => {
+    const chunks: string[] = [];
+    const sink: TraceSink = { write: (c) => chunks.push(c), close: () => undefined };
+    const w = new TraceWriter(sink);
+    w.header(HEADER);
+    events().forEach((e) => w.event(e));
+    w.flush(); // what an error handler does before the process dies
+    const cut = chunks.join('').slice(0, -20);
+    const trace = readTrace(cut, 'crashed.jsonl');
+    expect(trace.partial).toBe(true);
+    expect(trace.footer).toBeNull();
+    expect(trace.hashOk).toBeNull();
+    expect(trace.events).toHaveLength(BODIES.length - 1);
+    expect(trace.problems).toEqual([
+      `crashed.jsonl:${BODIES.length + 1}: the last line is cut off (the run stopped mid-write); ignored`,
+    ]);
+
+    const whole = readTrace(chunks.join(''));
+    expect(whole.partial).toBe(true);
+    expect(whole.problems).toEqual([]);
+    expect(whole.events).toHaveLength(BODIES.length);
+  });
+
+  it('reports structural problems without throwing', () => {
+    const lines = memorySink();
+    writeTrace(lines);
+    const all = lines.lines;
+    // swap two events with different times, and add an unknown event type
+    const swapped = [
+      all[0],
+      all[5],
+      all[4],
+      ...all.slice(6, -1),
+      '{"kind":"event","t":9500,"seq":99,"type":"bogus"}',
+    ];
+    const trace = readTraceText(swapped.join('\n') + '\n', 't.jsonl');
+    expect(
+      trace.problems.some((p) =>
+        p.startsWith('t.jsonl:3: event (t=1000, seq=3) does not follow (t=2000, seq=4)'),
+      ),
+    ).toBe(true);
+    expect(trace.problems.some((p) => p.includes('unknown event type "bogus"'))).toBe(true);
+    expect(trace.partial).toBe(true);
+  });
+
+  it.each([
+    ['', 1, 'empty trace'],
+    ['not json\n', 1, /not JSON/],
+    ['{"kind":"header"}\n', 1, 'not an upgradelab trace (format field missing)'],
+    ['{"format":"other"}\n', 1, /not an upgradelab trace \(format "other"\)/],
+    [JSON.stringify({ ...HEADER, version: 2 }) + '\n', 1, /unsupported trace version 2/],
+    [JSON.stringify(HEADER) + '\n{"kind":"event"\n{"kind":"event"}\n', 2, /not JSON/],
+  ])('throws a TraceError naming the line for %j', (text, line, message) => {
+    let caught: unknown;
+    try {
+      readTraceText(text, 'trace.jsonl');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(TraceError);
+    const err = caught as TraceError;
+    expect(err.line).toBe(line);
+    expect(err.message.startsWith(`trace.jsonl:${line}: `)).toBe(true);
+    if (typeof message === 'string') expect(err.problem).toBe(message);
+    else expect(err.problem).toMatch(message);
+  });
+});
+
+describe('toChromeTrace', () => {
+  const sink = memorySink();
+  writeTrace(sink);
+  const chrome = toChromeTrace(readTrace(sink.text()));
+  const ev = chrome.traceEvents;
+  const threadNames = new Map(
+    ev.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [String(e.args?.name), e.tid]),
+  );
+
+  it('names the process and one thread per node', () => {
+    expect(ev.find((e) => e.name === 'process_name')?.args).toEqual({ name: 'cluster' });
+    expect(threadNames.get('cp1')).toBe(1);
+    expect(threadNames.get('w1')).toBe(2);
+    expect(threadNames.has('faults')).toBe(true);
+    expect(threadNames.has('invariants')).toBe(true);
+    expect(JSON.parse(JSON.stringify(chrome))).toEqual(chrome);
+  });
+
+  it('turns a fault into a span on the faults thread', () => {
+    const fault = ev.find((e) => e.cat === 'fault' && e.ph === 'X');
+    expect(fault).toMatchObject({
+      name: 'powerLoss w1',
+      ts: 1_000_000,
+      dur: 5_000_000,
+      tid: threadNames.get('faults'),
+    });
+  });
+
+  it('turns node states into spans until the next state or the end', () => {
+    const w1 = ev
+      .filter((e) => e.ph === 'X' && e.cat === 'state' && e.tid === 2)
+      .map((e) => [e.name, e.ts, e.dur]);
+    expect(w1).toEqual([
+      ['running', 0, 1_000_000],
+      ['off', 1_000_000, 5_000_000],
+      ['firmware', 6_000_000, 4_000_000],
+    ]);
+  });
+
+  it('makes violations and other events instants', () => {
+    const v = ev.find((e) => e.cat === 'violation');
+    expect(v).toMatchObject({ ph: 'i', ts: 9_000_000, tid: threadNames.get('invariants') });
+    expect(ev.find((e) => e.name === 'etcd.leader')).toMatchObject({ ph: 'i', tid: 0, ts: 2_000_000 });
+  });
+
+  it('puts overlapping faults on separate lanes', () => {
+    const overlapping = toChromeTrace({
+      header: HEADER,
+      events: [
+        { kind: 'event', t: 0, seq: 0, type: 'fault.start', fault: 'a', id: 1, detail: '' },
+        { kind: 'event', t: 1, seq: 1, type: 'fault.start', fault: 'b', id: 2, detail: '' },
+        { kind: 'event', t: 2, seq: 2, type: 'fault.end', fault: 'a', id: 1, detail: '' },
+      ],
+    });
+    const spans = overlapping.traceEvents.filter((e) => e.cat === 'fault');
+    expect(new Set(spans.map((s) => s.tid)).size).toBe(2);
+    expect(spans.find((s) => s.name === 'b')?.dur).toBe(1000); // unended: runs to the last event
+  });
+});
