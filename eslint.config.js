@@ -7,7 +7,11 @@ const banned = [
   { object: 'Math', property: 'random', message: 'Use a named PRNG stream from sim/engine/rng.ts.' },
   { object: 'Date', property: 'now', message: 'Use the virtual clock (scheduler.now).' },
   { object: 'performance', property: 'now', message: 'Use the virtual clock (scheduler.now).' },
-  { object: 'process', property: 'env', message: 'Pass configuration in; models and sim read no environment.' },
+  {
+    object: 'process',
+    property: 'env',
+    message: 'Pass configuration in; models and sim read no environment.',
+  },
   { object: 'process', property: 'hrtime', message: 'Use the virtual clock (scheduler.now).' },
 ];
 const bannedGlobals = [
@@ -42,7 +46,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../sim/*', '../../sim/*', 'node:*', 'fs', 'path'], message: 'models/ is pure: xstate and itself only.' }] },
+        {
+          patterns: [
+            {
+              group: ['../sim/*', '../../sim/*', 'node:*', 'fs', 'path'],
+              message: 'models/ is pure: xstate and itself only.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -22,7 +22,12 @@ export interface BootDecision {
 
 /** Can this slot's image be loaded by the given path? A torn or missing image never can; an image with a
  *  'powercycle' boot fault loads by kexec but not through firmware + bootloader (T#11909). */
-export function slotLoadable(disk: Disk, slot: SlotLabel, mode: RebootMode, faults: readonly BootFault[]): boolean {
+export function slotLoadable(
+  disk: Disk,
+  slot: SlotLabel,
+  mode: RebootMode,
+  faults: readonly BootFault[],
+): boolean {
   const image = disk.boot[slot];
   if (!image || !image.intact) return false;
   if (mode === 'powercycle') {

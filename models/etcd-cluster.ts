@@ -78,30 +78,36 @@ export const ETCD_ERROR_MESSAGES: Readonly<Record<EtcdErrorCode, string>> = {
   'learner-not-ready': 'etcdserver: can only promote a learner member which is in sync with leader',
   'peer-url-exists': 'etcdserver: Peer URLs already exists',
   'permanently-removed': 'the member has been permanently removed from the cluster',
-  'crashed': 'etcd member crashed',
+  crashed: 'etcd member crashed',
 };
 
 /** Why a linearizable read on a member fails (F§2: etcd counts as up only after one succeeds). */
 export type EtcdReadError = 'not-started' | 'rpc-not-supported-for-learner' | 'no-leader';
 
 export type WriteResult =
-  | { ok: true; index: number }
-  | { ok: false; error: 'no-leader' | 'timeout'; definite: boolean };
+  { ok: true; index: number } | { ok: false; error: 'no-leader' | 'timeout'; definite: boolean };
 
 export type AddResult =
   | { ok: true; id: string }
-  | { ok: false; error: 'no-leader' | 'too-many-learner-members' | 'not-enough-started-members' | 'peer-url-exists' };
+  | {
+      ok: false;
+      error: 'no-leader' | 'too-many-learner-members' | 'not-enough-started-members' | 'peer-url-exists';
+    };
 
 export type ChangeResult =
   | { ok: true }
   | {
       ok: false;
-      error: 'no-leader' | 'member-not-found' | 'member-not-learner' | 'learner-not-ready' | 'not-enough-started-members';
+      error:
+        | 'no-leader'
+        | 'member-not-found'
+        | 'member-not-learner'
+        | 'learner-not-ready'
+        | 'not-enough-started-members';
     };
 
 export type StartResult =
-  | { ok: true }
-  | { ok: false; error: 'permanently-removed' | 'crashed'; message: string };
+  { ok: true } | { ok: false; error: 'permanently-removed' | 'crashed'; message: string };
 
 /** Change notifications, emitted after each public call in the order they happened. */
 export type EtcdChange =
@@ -227,7 +233,8 @@ export class EtcdCluster {
 
   /** Create the initial voters, all started with empty logs, and elect a leader. */
   bootstrap(names: readonly string[]): string[] {
-    if (this.list.length > 0 || this.removedIds.size > 0) throw new Error('EtcdCluster.bootstrap: already bootstrapped');
+    if (this.list.length > 0 || this.removedIds.size > 0)
+      throw new Error('EtcdCluster.bootstrap: already bootstrapped');
     const ids = names.map((name) => {
       const m = this.create(name, false);
       m.started = true;
@@ -477,7 +484,11 @@ export class EtcdCluster {
     if (!this.leaderReachable(via)) return { ok: false, error: 'no-leader' };
     const m = this.byId.get(id);
     if (m === undefined) return { ok: false, error: 'member-not-found' };
-    if (this.opts.strictReconfigCheck && !m.learner && !canRemoveVoter(this.voters(), this.startedVoters(), m.started)) {
+    if (
+      this.opts.strictReconfigCheck &&
+      !m.learner &&
+      !canRemoveVoter(this.voters(), this.startedVoters(), m.started)
+    ) {
       return { ok: false, error: 'not-enough-started-members' };
     }
     this.list.splice(this.list.indexOf(m), 1);

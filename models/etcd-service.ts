@@ -1,6 +1,7 @@
 // The etcd service of one control-plane node: how Talos starts its etcd member (F§3, F§4).
 // - Data dir present: start the member it belongs to. A removed member exits "permanently removed"; any
-//   exit is retried by the service runner (a crash loop, T#7423/T#9153/T#9789).
+//   exit is retried by the service runner every 10 s, re-checking the data dir (a crash loop,
+//   T#7423/T#9153/T#9789).
 // - Data dir empty (rejoin): remove any member with our hostname, add ourselves as a learner (retried up
 //   to 30 min), start with "existing cluster", then try to promote every 2 s for up to 10 min. A member
 //   left as a learner never passes the boot sequence's linearizable-read check (T#5794, T#13710).
@@ -41,7 +42,9 @@ export type EtcdServiceEmitted =
   | { type: 'startMember'; memberId: string; emptyDataDir: boolean }
   | { type: 'promote'; memberId: string }
   | { type: 'stopMember'; memberId: string }
-  | { type: 'identity'; memberId: string };
+  | { type: 'identity'; memberId: string }
+  /** The crash-loop back-off elapsed: ask to be started again with the data dir as it is now. */
+  | { type: 'restart' };
 
 const T = ETCD_SERVICE_TIMING;
 
@@ -57,7 +60,13 @@ export const etcdServiceMachine = setup({
   },
 }).createMachine({
   id: 'etcdService',
-  context: ({ input }) => ({ node: input.node, memberId: null, emptyDataDir: false, rejoin: 'learner', lastError: null }),
+  context: ({ input }) => ({
+    node: input.node,
+    memberId: null,
+    emptyDataDir: false,
+    rejoin: 'learner',
+    lastError: null,
+  }),
   initial: 'stopped',
   on: {
     STOP: {
@@ -73,12 +82,20 @@ export const etcdServiceMachine = setup({
           {
             guard: ({ event }) => event.memberId !== null,
             target: 'starting',
-            actions: assign({ memberId: ({ event }) => event.memberId, emptyDataDir: false, rejoin: ({ event }) => event.rejoin }),
+            actions: assign({
+              memberId: ({ event }) => event.memberId,
+              emptyDataDir: false,
+              rejoin: ({ event }) => event.rejoin,
+            }),
           },
           {
             guard: ({ event }) => event.rejoin === 'in-place' && event.oldMemberId !== null,
             target: 'starting',
-            actions: assign({ memberId: ({ event }) => event.oldMemberId, emptyDataDir: true, rejoin: 'in-place' }),
+            actions: assign({
+              memberId: ({ event }) => event.oldMemberId,
+              emptyDataDir: true,
+              rejoin: 'in-place',
+            }),
           },
           { target: 'joining', actions: assign({ memberId: null, emptyDataDir: true, rejoin: 'learner' }) },
         ],
@@ -88,14 +105,24 @@ export const etcdServiceMachine = setup({
     joining: {
       entry: emit({ type: 'state', state: 'joining' }),
       initial: 'removeOld',
-      after: { [T.addLearnerBudgetMs]: { target: 'failed', actions: assign({ lastError: 'adding learner timed out after 30 min' }) } },
+      after: {
+        [T.addLearnerBudgetMs]: {
+          target: 'failed',
+          actions: assign({ lastError: 'adding learner timed out after 30 min' }),
+        },
+      },
       states: {
         removeOld: {
           entry: emit({ type: 'removeByName' }),
           on: {
             RESULT: [
               { guard: 'ok', target: 'addLearner' },
-              { target: 'removeBackoff', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+              {
+                target: 'removeBackoff',
+                actions: assign({
+                  lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null),
+                }),
+              },
             ],
           },
         },
@@ -108,30 +135,54 @@ export const etcdServiceMachine = setup({
                 guard: 'ok',
                 target: '#etcdService.starting',
                 actions: [
-                  assign({ memberId: ({ event }) => (event.type === 'RESULT' ? (event.memberId ?? null) : null) }),
-                  emit(({ event }) => ({ type: 'identity' as const, memberId: event.type === 'RESULT' ? (event.memberId ?? '') : '' })),
+                  assign({
+                    memberId: ({ event }) => (event.type === 'RESULT' ? (event.memberId ?? null) : null),
+                  }),
+                  emit(({ event }) => ({
+                    type: 'identity' as const,
+                    memberId: event.type === 'RESULT' ? (event.memberId ?? '') : '',
+                  })),
                 ],
               },
-              { target: 'addBackoff', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+              {
+                target: 'addBackoff',
+                actions: assign({
+                  lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null),
+                }),
+              },
             ],
           },
         },
         addBackoff: {
-          entry: emit(({ context }) => ({ type: 'state' as const, state: 'joining', detail: `retrying: ${context.lastError}` })),
+          entry: emit(({ context }) => ({
+            type: 'state' as const,
+            state: 'joining',
+            detail: `retrying: ${context.lastError}`,
+          })),
           after: { [T.retryMs]: 'addLearner' },
         },
       },
     },
     starting: {
-      entry: emit(({ context }) => ({ type: 'startMember' as const, memberId: context.memberId!, emptyDataDir: context.emptyDataDir })),
+      entry: emit(({ context }) => ({
+        type: 'startMember' as const,
+        memberId: context.memberId!,
+        emptyDataDir: context.emptyDataDir,
+      })),
       on: {
         RESULT: [
           {
-            guard: ({ event, context }) => event.type === 'RESULT' && event.ok && event.learner === true && context.rejoin === 'learner',
+            guard: ({ event, context }) =>
+              event.type === 'RESULT' && event.ok && event.learner === true && context.rejoin === 'learner',
             target: 'learner',
           },
           { guard: 'ok', target: 'running' },
-          { target: 'crashLoop', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+          {
+            target: 'crashLoop',
+            actions: assign({
+              lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null),
+            }),
+          },
         ],
       },
     },
@@ -139,14 +190,24 @@ export const etcdServiceMachine = setup({
       entry: emit({ type: 'state', state: 'learner' }),
       initial: 'promote',
       on: { EXITED: { target: 'crashLoop', actions: assign({ lastError: ({ event }) => event.reason }) } },
-      after: { [T.promoteBudgetMs]: { target: 'running', actions: emit({ type: 'state', state: 'learner', detail: 'promotion gave up after 10 min' }) } },
+      after: {
+        [T.promoteBudgetMs]: {
+          target: 'running',
+          actions: emit({ type: 'state', state: 'learner', detail: 'promotion gave up after 10 min' }),
+        },
+      },
       states: {
         promote: {
           entry: emit(({ context }) => ({ type: 'promote' as const, memberId: context.memberId! })),
           on: {
             RESULT: [
               { guard: 'ok', target: '#etcdService.running' },
-              { target: 'wait', actions: assign({ lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null) }) },
+              {
+                target: 'wait',
+                actions: assign({
+                  lastError: ({ event }) => (event.type === 'RESULT' ? (event.error ?? null) : null),
+                }),
+              },
             ],
           },
         },
@@ -158,11 +219,20 @@ export const etcdServiceMachine = setup({
       on: { EXITED: { target: 'crashLoop', actions: assign({ lastError: ({ event }) => event.reason }) } },
     },
     crashLoop: {
-      entry: emit(({ context }) => ({ type: 'state' as const, state: 'crashLoop', detail: context.lastError ?? '' })),
-      after: { [T.restartMs]: 'starting' },
+      entry: emit(({ context }) => ({
+        type: 'state' as const,
+        state: 'crashLoop',
+        detail: context.lastError ?? '',
+      })),
+      // The service runner restarts it, re-running the pre-start logic (the data dir may be empty now).
+      after: { [T.restartMs]: { target: 'stopped', actions: emit({ type: 'restart' }) } },
     },
     failed: {
-      entry: emit(({ context }) => ({ type: 'state' as const, state: 'failed', detail: context.lastError ?? '' })),
+      entry: emit(({ context }) => ({
+        type: 'state' as const,
+        state: 'failed',
+        detail: context.lastError ?? '',
+      })),
     },
   },
 });

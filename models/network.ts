@@ -122,6 +122,7 @@ export class Network {
    */
   components(among: readonly string[]): string[][] {
     const nodes = [...new Set(among)];
+    for (const name of nodes) this.indexOf(name, 'components');
     nodes.sort((a, b) => this.indexOf(a, 'components') - this.indexOf(b, 'components'));
     const seen = new Set<string>();
     const result: string[][] = [];
@@ -155,7 +156,8 @@ export class Network {
     const out: LinkCut[] = [];
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        if ((this.cutRefs[i * n + j] ?? 0) > 0) out.push({ from: this.names[i] as string, to: this.names[j] as string });
+        if ((this.cutRefs[i * n + j] ?? 0) > 0)
+          out.push({ from: this.names[i] as string, to: this.names[j] as string });
       }
     }
     return out;

@@ -192,6 +192,39 @@ export const nodeMachine = setup({
     leaveRetry: TALOS_TIMEOUTS.etcdLeaveRetryMs,
   },
   actions: {
+    // Any fatal error of the boot sequence (F§2). Named so canary tests can break it.
+    onFailedBoot: enqueueActions(({ context, enqueue }) => {
+      // Any fatal error of the boot sequence: with META tag 6 present the `talos` profile reverts the
+      // bootloader to the previous slot, deletes the tag and reboots after ~10 s: one try (F§2).
+      const tag = context.disk.meta?.upgradeFallback ?? null;
+      const reverted = context.bootloader === 'talos' && tag !== null;
+      if (reverted) {
+        enqueue.assign({
+          disk: {
+            ...context.disk,
+            bootloader: { default: tag!, fallback: otherSlot(tag!) },
+            meta: { ...context.disk.meta!, upgradeFallback: null },
+          },
+        });
+        enqueue.emit({ type: 'bootloader.flip', default: tag!, fallback: otherSlot(tag!) });
+        enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
+      }
+      enqueue.emit({ type: 'state', state: 'bootFailed' });
+      enqueue.emit({
+        type: 'boot.failed',
+        stage: context.failReason === 'timeout' ? 'timeout' : 'init',
+        version: context.version ?? '',
+        reverted,
+      });
+      enqueue.emit({ type: 'etcd.stop', graceful: true });
+    }),
+    // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
+    beginInstall: enqueueActions(({ context, enqueue }) => {
+      const slot = otherSlot(context.bootedSlot!);
+      enqueue.assign({ ...draw(context, 'install'), writing: slot });
+      enqueue.emit({ type: 'upgrade.step', step: 'install', detail: `slot ${slot}` });
+      enqueue.emit({ type: 'slot.write', slot, version: context.upgrade!.version, phase: 'start' });
+    }),
     // Flip the slots: default := new, fallback := current, META tag 6 := current (F§2); the bootloader
     // profiles arm their own one-try / N-tries state. <=1.7 without preserve also wipes EPHEMERAL (F§1).
     flipToNewSlot: enqueueActions(({ context, enqueue }) => {
@@ -284,7 +317,8 @@ export const nodeMachine = setup({
         const hadEtcd = context.disk.ephemeral.etcd !== null;
         enqueue.assign({ disk: wipeDisk(context.disk, event.label) });
         enqueue.emit({ type: 'disk.wipe', label: event.label });
-        if (hadEtcd && (event.label === 'EPHEMERAL' || event.label === 'all')) enqueue.emit({ type: 'etcd.dataWiped' });
+        if (hadEtcd && (event.label === 'EPHEMERAL' || event.label === 'all'))
+          enqueue.emit({ type: 'etcd.dataWiped' });
       }),
     },
     // remaining 0 clears the faults of that version and stage (the liveness phase ends them).
@@ -292,7 +326,9 @@ export const nodeMachine = setup({
       actions: assign({
         bootFaults: ({ context, event }) =>
           event.fault.remaining === 0
-            ? context.bootFaults.filter((f) => f.version !== event.fault.version || f.stage !== event.fault.stage)
+            ? context.bootFaults.filter(
+                (f) => f.version !== event.fault.version || f.stage !== event.fault.stage,
+              )
             : [...context.bootFaults, event.fault],
       }),
     },
@@ -301,18 +337,49 @@ export const nodeMachine = setup({
       actions: assign({
         disk: ({ context, event }) => ({
           ...context.disk,
-          ephemeral: { ...context.disk.ephemeral, etcd: event.memberId ? { memberId: event.memberId } : null },
+          ephemeral: {
+            ...context.disk.ephemeral,
+            etcd: event.memberId ? { memberId: event.memberId } : null,
+          },
         }),
       }),
     },
-    API_UPGRADE: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.request.requestId, ok: false, detail: 'node is not running' })) },
-    API_REBOOT: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'node is not running' })) },
-    API_ROLLBACK: { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'node is not running' })) },
+    API_UPGRADE: {
+      actions: emit(({ event }) => ({
+        type: 'api.reply' as const,
+        requestId: event.request.requestId,
+        ok: false,
+        detail: 'node is not running',
+      })),
+    },
+    API_REBOOT: {
+      actions: emit(({ event }) => ({
+        type: 'api.reply' as const,
+        requestId: event.requestId,
+        ok: false,
+        detail: 'node is not running',
+      })),
+    },
+    API_ROLLBACK: {
+      actions: emit(({ event }) => ({
+        type: 'api.reply' as const,
+        requestId: event.requestId,
+        ok: false,
+        detail: 'node is not running',
+      })),
+    },
   },
   states: {
     off: {
       entry: [
-        assign({ bootedSlot: null, version: null, ready: false, writing: null, upgrade: null, initWillFail: false }),
+        assign({
+          bootedSlot: null,
+          version: null,
+          ready: false,
+          writing: null,
+          upgrade: null,
+          initWillFail: false,
+        }),
         emit({ type: 'state', state: 'off' }),
       ],
       on: { POWER_ON: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
@@ -339,7 +406,9 @@ export const nodeMachine = setup({
             // firmware and the bootloader picks again.
             guard: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel') !== null,
             target: 'panicked',
-            actions: assign({ bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel')! }),
+            actions: assign({
+              bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel')!,
+            }),
           },
           { target: 'init' },
         ],
@@ -348,7 +417,12 @@ export const nodeMachine = setup({
     panicked: {
       entry: [
         emit({ type: 'state', state: 'panicked' }),
-        emit(({ context }) => ({ type: 'boot.failed' as const, stage: 'kernel' as const, version: context.version ?? '', reverted: false })),
+        emit(({ context }) => ({
+          type: 'boot.failed' as const,
+          stage: 'kernel' as const,
+          version: context.version ?? '',
+          reverted: false,
+        })),
       ],
       after: { panicReboot: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
     },
@@ -384,7 +458,14 @@ export const nodeMachine = setup({
             enqueue.assign({
               ...draw(context, 'install'),
               disk: { ...context.disk, meta: { ...context.disk.meta!, staged: null } },
-              upgrade: { requestId: -1, version: staged.version, preserve: staged.preserve, stage: false, force: true, rebootMode: 'kexec' },
+              upgrade: {
+                requestId: -1,
+                version: staged.version,
+                preserve: staged.preserve,
+                stage: false,
+                force: true,
+                rebootMode: 'kexec',
+              },
               writing: slot,
             });
             enqueue.emit({ type: 'meta', key: 'staged', value: null });
@@ -396,7 +477,12 @@ export const nodeMachine = setup({
                 guard: 'bootFull',
                 target: '#node.firmware',
                 actions: [
-                  emit(({ context }) => ({ type: 'slot.write' as const, slot: context.writing!, version: context.upgrade!.version, phase: 'failed' as const })),
+                  emit(({ context }) => ({
+                    type: 'slot.write' as const,
+                    slot: context.writing!,
+                    version: context.upgrade!.version,
+                    phase: 'failed' as const,
+                  })),
                   assign({ writing: null, upgrade: null, bootMode: 'kexec' as const }),
                 ],
               },
@@ -413,31 +499,7 @@ export const nodeMachine = setup({
       },
     },
     bootFailed: {
-      entry: enqueueActions(({ context, enqueue }) => {
-        // Any fatal error of the boot sequence: with META tag 6 present the `talos` profile reverts the
-        // bootloader to the previous slot, deletes the tag and reboots after ~10 s: one try (F§2).
-        const tag = context.disk.meta?.upgradeFallback ?? null;
-        const reverted = context.bootloader === 'talos' && tag !== null;
-        if (reverted) {
-          enqueue.assign({
-            disk: {
-              ...context.disk,
-              bootloader: { default: tag!, fallback: otherSlot(tag!) },
-              meta: { ...context.disk.meta!, upgradeFallback: null },
-            },
-          });
-          enqueue.emit({ type: 'bootloader.flip', default: tag!, fallback: otherSlot(tag!) });
-          enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
-        }
-        enqueue.emit({ type: 'state', state: 'bootFailed' });
-        enqueue.emit({
-          type: 'boot.failed',
-          stage: context.failReason === 'timeout' ? 'timeout' : 'init',
-          version: context.version ?? '',
-          reverted,
-        });
-        enqueue.emit({ type: 'etcd.stop', graceful: true });
-      }),
+      entry: 'onFailedBoot',
       after: {
         // The software revert reboots normally (kexec into the reverted default); the bootloader-driven
         // profiles need a pass through the bootloader, so they power-cycle.
@@ -470,7 +532,9 @@ export const nodeMachine = setup({
         enqueue.emit({ type: 'etcd.stop', graceful: true });
         const mode = context.upgrade?.rebootMode ?? 'kexec';
         // kexec cannot load an unloadable image; Talos then falls back to a full reboot.
-        const kexecOk = mode === 'kexec' && slotLoadable(context.disk, context.disk.bootloader.default, 'kexec', context.bootFaults);
+        const kexecOk =
+          mode === 'kexec' &&
+          slotLoadable(context.disk, context.disk.bootloader.default, 'kexec', context.bootFaults);
         enqueue.assign({
           bootMode: kexecOk ? 'kexec' : 'powercycle',
           upgrade: null,
@@ -485,7 +549,10 @@ export const nodeMachine = setup({
           target: 'kernel',
           actions: enqueueActions(({ context, enqueue }) => {
             const d = chooseSlot(context.disk, context.bootloader, 'kexec', context.bootFaults);
-            enqueue.assign({ bootedSlot: d.slot, version: d.slot ? context.disk.boot[d.slot]!.version : null });
+            enqueue.assign({
+              bootedSlot: d.slot,
+              version: d.slot ? context.disk.boot[d.slot]!.version : null,
+            });
             enqueue.emit({ type: 'boot.decision', slot: d.slot, reason: d.reason, mode: 'kexec' });
           }),
         },
@@ -501,12 +568,33 @@ export const nodeMachine = setup({
             guard: 'notUpgrading',
             target: 'rebooting',
             actions: [
-              emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: true, detail: 'rebooting' })),
-              assign({ upgrade: ({ event }) => ({ requestId: -1, version: '', preserve: true, stage: false, force: true, rebootMode: event.mode }) }),
+              emit(({ event }) => ({
+                type: 'api.reply' as const,
+                requestId: event.requestId,
+                ok: true,
+                detail: 'rebooting',
+              })),
+              assign({
+                upgrade: ({ event }) => ({
+                  requestId: -1,
+                  version: '',
+                  preserve: true,
+                  stage: false,
+                  force: true,
+                  rebootMode: event.mode,
+                }),
+              }),
             ],
           },
           // One sequence per node at a time: a reboot during an upgrade is refused (F§3).
-          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'upgrade in progress' })) },
+          {
+            actions: emit(({ event }) => ({
+              type: 'api.reply' as const,
+              requestId: event.requestId,
+              ok: false,
+              detail: 'upgrade in progress',
+            })),
+          },
         ],
         API_ROLLBACK: [
           {
@@ -520,15 +608,36 @@ export const nodeMachine = setup({
                 disk: {
                   ...context.disk,
                   bootloader: { default: fb, fallback: def },
-                  meta: context.disk.meta ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null } : null,
+                  meta: context.disk.meta
+                    ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null }
+                    : null,
                 },
-                upgrade: { requestId: -1, version: '', preserve: true, stage: false, force: true, rebootMode: 'powercycle' },
+                upgrade: {
+                  requestId: -1,
+                  version: '',
+                  preserve: true,
+                  stage: false,
+                  force: true,
+                  rebootMode: 'powercycle',
+                },
               });
               enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
-              enqueue.emit({ type: 'api.reply', requestId: event.requestId, ok: true, detail: `rolling back to slot ${fb}` });
+              enqueue.emit({
+                type: 'api.reply',
+                requestId: event.requestId,
+                ok: true,
+                detail: `rolling back to slot ${fb}`,
+              });
             }),
           },
-          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.requestId, ok: false, detail: 'no previous slot or upgrade in progress' })) },
+          {
+            actions: emit(({ event }) => ({
+              type: 'api.reply' as const,
+              requestId: event.requestId,
+              ok: false,
+              detail: 'no previous slot or upgrade in progress',
+            })),
+          },
         ],
         API_UPGRADE: [
           {
@@ -536,7 +645,14 @@ export const nodeMachine = setup({
             target: '.upgrading',
             actions: assign({ upgrade: ({ event }) => event.request }),
           },
-          { actions: emit(({ event }) => ({ type: 'api.reply' as const, requestId: event.request.requestId, ok: false, detail: 'upgrade in progress' })) },
+          {
+            actions: emit(({ event }) => ({
+              type: 'api.reply' as const,
+              requestId: event.request.requestId,
+              ok: false,
+              detail: 'upgrade in progress',
+            })),
+          },
         ],
       },
       states: {
@@ -549,8 +665,16 @@ export const nodeMachine = setup({
             // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
             // bootloader profiles clear their tentative flag / counter the same way.
             const meta = context.disk.meta;
-            if (meta && (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)) {
-              enqueue.assign({ disk: { ...context.disk, meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null } } });
+            if (
+              meta &&
+              (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)
+            ) {
+              enqueue.assign({
+                disk: {
+                  ...context.disk,
+                  meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null },
+                },
+              });
               enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
             }
             enqueue.assign({ ready: true, cordoned: false });
@@ -558,14 +682,15 @@ export const nodeMachine = setup({
           }),
         },
         upgrading: {
-          entry: emit(({ context }) => ({ type: 'upgrade.step' as const, step: 'request', detail: context.upgrade!.version })),
+          entry: emit(({ context }) => ({
+            type: 'upgrade.step' as const,
+            step: 'request',
+            detail: context.upgrade!.version,
+          })),
           initial: 'route',
           states: {
             route: {
-              always: [
-                { guard: 'needsPrechecks', target: 'prechecks' },
-                { target: 'accepted' },
-              ],
+              always: [{ guard: 'needsPrechecks', target: 'prechecks' }, { target: 'accepted' }],
             },
             prechecks: {
               entry: [
@@ -578,8 +703,17 @@ export const nodeMachine = setup({
                   {
                     target: '#node.running.ready',
                     actions: [
-                      emit(({ context, event }) => ({ type: 'api.reply' as const, requestId: context.upgrade!.requestId, ok: false, detail: `pre-check failed: ${event.reason}` })),
-                      emit(({ event }) => ({ type: 'upgrade.step' as const, step: 'refused', detail: event.reason })),
+                      emit(({ context, event }) => ({
+                        type: 'api.reply' as const,
+                        requestId: context.upgrade!.requestId,
+                        ok: false,
+                        detail: `pre-check failed: ${event.reason}`,
+                      })),
+                      emit(({ event }) => ({
+                        type: 'upgrade.step' as const,
+                        step: 'refused',
+                        detail: event.reason,
+                      })),
                       assign({ upgrade: null }),
                     ],
                   },
@@ -589,7 +723,12 @@ export const nodeMachine = setup({
             accepted: {
               entry: [
                 emit({ type: 'upgrade.step', step: 'accepted' }),
-                emit(({ context }) => ({ type: 'api.reply' as const, requestId: context.upgrade!.requestId, ok: true, detail: 'upgrade accepted' })),
+                emit(({ context }) => ({
+                  type: 'api.reply' as const,
+                  requestId: context.upgrade!.requestId,
+                  ok: true,
+                  detail: 'upgrade accepted',
+                })),
               ],
               always: [
                 { guard: ({ context }) => context.upgrade!.stage, target: 'staging' },
@@ -602,23 +741,32 @@ export const nodeMachine = setup({
               entry: enqueueActions(({ context, enqueue }) => {
                 const u = context.upgrade!;
                 enqueue.assign({
-                  disk: { ...context.disk, meta: { ...(context.disk.meta ?? emptyMeta()), staged: { version: u.version, preserve: u.preserve } } },
+                  disk: {
+                    ...context.disk,
+                    meta: {
+                      ...(context.disk.meta ?? emptyMeta()),
+                      staged: { version: u.version, preserve: u.preserve },
+                    },
+                  },
                 });
                 enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
               }),
               always: 'cordon',
             },
             cordon: {
-              entry: [emit({ type: 'upgrade.step', step: 'cordon' }), assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false }))],
+              entry: [
+                emit({ type: 'upgrade.step', step: 'cordon' }),
+                assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false })),
+              ],
               after: { stage: 'drain' },
             },
             drain: {
-              entry: [emit({ type: 'upgrade.step', step: 'drain' }), assign(({ context }) => draw(context, 'drain'))],
+              entry: [
+                emit({ type: 'upgrade.step', step: 'drain' }),
+                assign(({ context }) => draw(context, 'drain')),
+              ],
               after: {
-                stage: [
-                  { guard: 'leavesEtcd', target: 'leaveEtcd' },
-                  { target: 'stopServices' },
-                ],
+                stage: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
               },
             },
             leaveEtcd: {
@@ -630,7 +778,9 @@ export const nodeMachine = setup({
                   target: '#node.rebooting',
                   actions: [
                     emit({ type: 'upgrade.step', step: 'failed', detail: 'leaving etcd failed for 5 min' }),
-                    assign({ upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }) }),
+                    assign({
+                      upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                    }),
                   ],
                 },
               },
@@ -639,11 +789,20 @@ export const nodeMachine = setup({
                   on: {
                     ETCD_LEAVE_RESULT: [
                       { guard: ({ event }) => event.ok, target: '#node.running.upgrading.stopServices' },
-                      { target: 'backoff', actions: emit(({ event }) => ({ type: 'upgrade.step' as const, step: 'leave-etcd-retry', detail: event.reason })) },
+                      {
+                        target: 'backoff',
+                        actions: emit(({ event }) => ({
+                          type: 'upgrade.step' as const,
+                          step: 'leave-etcd-retry',
+                          detail: event.reason,
+                        })),
+                      },
                     ],
                   },
                 },
-                backoff: { after: { leaveRetry: { target: 'waiting', actions: emit({ type: 'etcd.leave' }) } } },
+                backoff: {
+                  after: { leaveRetry: { target: 'waiting', actions: emit({ type: 'etcd.leave' }) } },
+                },
               },
             },
             stopServices: {
@@ -653,7 +812,9 @@ export const nodeMachine = setup({
                 if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
                 if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
                   // Stop etcd and empty its data dir; on boot it rejoins (F§3).
-                  enqueue.assign({ disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } } });
+                  enqueue.assign({
+                    disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } },
+                  });
                   enqueue.emit({ type: 'etcd.dataWiped' });
                 }
               }),
@@ -664,13 +825,7 @@ export const nodeMachine = setup({
               ],
             },
             install: {
-              // The installer writes only the inactive BOOT slot (F§1).
-              entry: enqueueActions(({ context, enqueue }) => {
-                const slot = otherSlot(context.bootedSlot!);
-                enqueue.assign({ ...draw(context, 'install'), writing: slot });
-                enqueue.emit({ type: 'upgrade.step', step: 'install', detail: `slot ${slot}` });
-                enqueue.emit({ type: 'slot.write', slot, version: context.upgrade!.version, phase: 'start' });
-              }),
+              entry: 'beginInstall',
               after: {
                 stage: [
                   {
@@ -679,9 +834,21 @@ export const nodeMachine = setup({
                     guard: 'bootFull',
                     target: '#node.rebooting',
                     actions: [
-                      emit(({ context }) => ({ type: 'slot.write' as const, slot: context.writing!, version: context.upgrade!.version, phase: 'failed' as const })),
-                      emit({ type: 'upgrade.step', step: 'failed', detail: 'installer: BOOT partition full' }),
-                      assign({ writing: null, upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }) }),
+                      emit(({ context }) => ({
+                        type: 'slot.write' as const,
+                        slot: context.writing!,
+                        version: context.upgrade!.version,
+                        phase: 'failed' as const,
+                      })),
+                      emit({
+                        type: 'upgrade.step',
+                        step: 'failed',
+                        detail: 'installer: BOOT partition full',
+                      }),
+                      assign({
+                        writing: null,
+                        upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                      }),
                     ],
                   },
                   { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },

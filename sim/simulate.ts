@@ -1,6 +1,7 @@
 // simulate(scenario, options): one deterministic run. Builds the world on a fresh scheduler, schedules the
 // faults, the upgrade and the workload, checks every invariant after every event, streams the trace, and
 // returns verdicts and metrics. A run is a pure function of (scenario, seed, code version).
+import type { nodeMachine } from '../models/node.js';
 import { SimulatedNodeApi } from './cluster/sim-api.js';
 import { World } from './cluster/world.js';
 import { Rng } from './engine/rng.js';
@@ -17,7 +18,14 @@ import { buildInvariants } from './invariants/index.js';
 import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
 import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
 import type { FaultSpec, Scenario } from './scenario/types.js';
-import type { NodeCheckpoint, RunMetrics, TraceCheckpoint, TraceEventBody, TraceFooter, Verdict } from './trace/types.js';
+import type {
+  NodeCheckpoint,
+  RunMetrics,
+  TraceCheckpoint,
+  TraceEventBody,
+  TraceFooter,
+  Verdict,
+} from './trace/types.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './trace/types.js';
 import { memorySink, TraceWriter, type TraceSink } from './trace/writer.js';
 import { CODE_VERSION } from './version.js';
@@ -31,8 +39,10 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
-  /** Test hook: change the world after it is built (canaries break models or policies through this). */
+  /** Test hook: change the world after it is built. */
   mutateWorld?: (world: World) => void;
+  /** Test hook: a replacement node model (canaries pass a deliberately broken one). */
+  nodeMachine?: typeof nodeMachine;
 }
 
 export interface RecordedViolation {
@@ -68,7 +78,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const writer = new TraceWriter(options.sink ?? memory!);
   let seq = 0;
   const trace = (body: TraceEventBody) => {
-    writer.event({ kind: 'event', t: scheduler.now, seq: seq++, ...body } as Parameters<TraceWriter['event']>[0]);
+    writer.event({ kind: 'event', t: scheduler.now, seq: seq++, ...body } as Parameters<
+      TraceWriter['event']
+    >[0]);
   };
 
   writer.header({
@@ -96,7 +108,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   }
 
   function run(): SimulateResult {
-    const world = new World(scenario, scheduler, rng, trace);
+    const world = new World(scenario, scheduler, rng, trace, options.nodeMachine);
     options.mutateWorld?.(world);
     const registry = new FaultRegistry(trace);
     const fctx: FaultContext = { world, scheduler, trace, registry };
@@ -116,7 +128,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // Scheduled faults.
     for (const f of scenario.faults) scheduler.at(f.atMs, () => injectScheduled(fctx, f));
     if (scenario.random) {
-      scheduleRandomFaults(fctx, scenario.random, rng.stream('faults'), scenario.liveness.faultsUntilMs, target);
+      scheduleRandomFaults(
+        fctx,
+        scenario.random,
+        rng.stream('faults'),
+        scenario.liveness.faultsUntilMs,
+        target,
+      );
     }
 
     // The upgrade.
@@ -147,7 +165,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       registry.stopAll(scheduler);
       world.markEtcdDirty();
     });
-    const deadline = Math.min(scenario.durationMs, scenario.liveness.faultsUntilMs + scenario.liveness.boundMs);
+    const deadline = Math.min(
+      scenario.durationMs,
+      scenario.liveness.faultsUntilMs + scenario.liveness.boundMs,
+    );
     let livenessChecked = false;
     const checkLiveness = () => {
       if (livenessChecked) return;
@@ -177,8 +198,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     }
 
     function record(inv: Invariant, v: Violation): void {
-      violations.push({ t: scheduler.now, invariant: inv.name, nodes: v.nodes, message: v.message, liveness: inv.liveness });
-      trace({ type: 'violation', invariant: inv.name, nodes: v.nodes, message: v.message, liveness: inv.liveness });
+      violations.push({
+        t: scheduler.now,
+        invariant: inv.name,
+        nodes: v.nodes,
+        message: v.message,
+        liveness: inv.liveness,
+      });
+      trace({
+        type: 'violation',
+        invariant: inv.name,
+        nodes: v.nodes,
+        message: v.message,
+        liveness: inv.liveness,
+      });
     }
 
     const afterEach = () => {
@@ -204,37 +237,66 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       }
     };
 
-    const stop = scheduler.run({ maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeMs: scenario.durationMs }, afterEach);
-    if (stop === 'max-time' || stop === 'drained') scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
+    const stop = scheduler.run(
+      { maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeMs: scenario.durationMs },
+      afterEach,
+    );
+    if (stop === 'max-time' || stop === 'drained')
+      scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
     if (armed && world.etcd.leader() === null) noQuorumMs += scheduler.now - lastT;
     checkLiveness();
     if (!armed) {
-      violations.push({ t: scheduler.now, invariant: 'convergence', nodes: [], message: 'the cluster never formed (not every node became Ready with an etcd leader)', liveness: true });
-      trace({ type: 'violation', invariant: 'convergence', nodes: [], message: 'the cluster never formed', liveness: true });
+      violations.push({
+        t: scheduler.now,
+        invariant: 'convergence',
+        nodes: [],
+        message: 'the cluster never formed (not every node became Ready with an etcd leader)',
+        liveness: true,
+      });
+      trace({
+        type: 'violation',
+        invariant: 'convergence',
+        nodes: [],
+        message: 'the cluster never formed',
+        liveness: true,
+      });
     }
 
     const orch = orchestrator as Orchestrator | null;
     const report = orch ? orch.report() : null;
     const final = {
       versions: Object.fromEntries(world.nodes.map((n) => [n.name, n.actor.getSnapshot().context.version])),
-      learners: world.etcd.members().filter((m) => m.learner).map((m) => m.name),
+      learners: world.etcd
+        .members()
+        .filter((m) => m.learner)
+        .map((m) => m.name),
       states: Object.fromEntries(world.nodes.map((n) => [n.name, n.state])),
     };
     const metrics: RunMetrics = {
       simulatedMs: scheduler.now,
       events: scheduler.eventsExecuted,
-      upgradeDurationMs: report && report.startedMs !== null && report.finishedMs !== null && !report.halted ? report.finishedMs - report.startedMs : null,
+      upgradeDurationMs:
+        report && report.startedMs !== null && report.finishedMs !== null && !report.halted
+          ? report.finishedMs - report.startedMs
+          : null,
       timeWithoutQuorumMs: noQuorumMs,
       writesAttempted: world.writesAttempted,
       writesAcknowledged: world.writesAcknowledged,
       writesLost: world.etcd.lostWrites().length,
-      nodesOnTarget: target ? world.nodes.filter((n) => n.actor.getSnapshot().context.version === target).length : 0,
+      nodesOnTarget: target
+        ? world.nodes.filter((n) => n.actor.getSnapshot().context.version === target).length
+        : 0,
     };
     const verdicts: Verdict[] = scenario.invariants.map((name) => {
       const vs = violations.filter((v) => v.invariant === name);
       const first = vs[0];
       return first
-        ? { invariant: name, ok: false, violations: vs.length, first: { t: first.t, nodes: first.nodes, message: first.message } }
+        ? {
+            invariant: name,
+            ok: false,
+            violations: vs.length,
+            first: { t: first.t, nodes: first.nodes, message: first.message },
+          }
         : { invariant: name, ok: true, violations: 0 };
     });
     const stopLabel = stop === 'max-time' || stop === 'drained' ? 'time-bound' : stop;
@@ -275,7 +337,13 @@ function injectScheduled(ctx: FaultContext, f: FaultSpec): void {
   }
 }
 
-function checkpoint(world: World, api: SimulatedNodeApi, registry: FaultRegistry, t: number, seq: number): TraceCheckpoint {
+function checkpoint(
+  world: World,
+  api: SimulatedNodeApi,
+  registry: FaultRegistry,
+  t: number,
+  seq: number,
+): TraceCheckpoint {
   const etcd = world.etcd;
   const nodes: NodeCheckpoint[] = world.nodes.map((n) => {
     const c = n.actor.getSnapshot().context;
@@ -288,10 +356,19 @@ function checkpoint(world: World, api: SimulatedNodeApi, registry: FaultRegistry
       bootedSlot: c.bootedSlot,
       ready: c.ready,
       upgrading: st.upgrading ? (c.upgrade?.version ?? null) : null,
-      slots: { A: c.disk.boot.A ? { ...c.disk.boot.A } : null, B: c.disk.boot.B ? { ...c.disk.boot.B } : null },
+      slots: {
+        A: c.disk.boot.A ? { ...c.disk.boot.A } : null,
+        B: c.disk.boot.B ? { ...c.disk.boot.B } : null,
+      },
       bootloader: { default: c.disk.bootloader.default, fallback: c.disk.bootloader.fallback },
-      meta: c.disk.meta ? { upgradeFallback: c.disk.meta.upgradeFallback, staged: c.disk.meta.staged?.version ?? null } : null,
-      etcd: m ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex } : n.role === 'controlplane' ? { member: null, learner: false, started: false, lastIndex: 0 } : null,
+      meta: c.disk.meta
+        ? { upgradeFallback: c.disk.meta.upgradeFallback, staged: c.disk.meta.staged?.version ?? null }
+        : null,
+      etcd: m
+        ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex }
+        : n.role === 'controlplane'
+          ? { member: null, learner: false, started: false, lastIndex: 0 }
+          : null,
       powered: n.state !== 'off',
     };
   });

@@ -105,7 +105,9 @@ export class SimulatedNodeApi implements NodeApi {
         ok: true,
         value: {
           leader: leaderId ? (etcd.member(leaderId)?.name ?? null) : null,
-          members: etcd.members().map((m) => ({ id: m.id, name: m.name, learner: m.learner, started: m.started })),
+          members: etcd
+            .members()
+            .map((m) => ({ id: m.id, name: m.name, learner: m.learner, started: m.started })),
           healthy: self ? etcd.linearizableRead(self.id) : false,
         },
       });

@@ -55,6 +55,8 @@ export class World {
     readonly scheduler: Scheduler,
     rng: Rng,
     private readonly trace: TraceFn,
+    /** The node model; tests pass a deliberately broken variant (canaries). */
+    machine: typeof nodeMachine = nodeMachine,
   ) {
     const names = scenario.cluster.nodes.map((n) => n.name);
     this.network = new Network(names);
@@ -67,7 +69,7 @@ export class World {
     const timingStream = rng.stream('timing');
     for (const spec of scenario.cluster.nodes) {
       const memberIndex = cps.indexOf(spec.name);
-      const actor = createActor(nodeMachine, {
+      const actor = createActor(machine, {
         clock,
         input: {
           name: spec.name,
@@ -81,7 +83,10 @@ export class World {
           etcdMemberId: memberIndex >= 0 ? ids[memberIndex]! : null,
         },
       });
-      const etcd = spec.role === 'controlplane' ? createActor(etcdServiceMachine, { clock, input: { node: spec.name } }) : null;
+      const etcd =
+        spec.role === 'controlplane'
+          ? createActor(etcdServiceMachine, { clock, input: { node: spec.name } })
+          : null;
       const node: SimNode = {
         name: spec.name,
         role: spec.role,
@@ -177,7 +182,9 @@ export class World {
 
   isBootable(name: string): boolean {
     const c = this.nodeContext(name);
-    const alwaysFailing = c.bootFaults.filter((f) => f.remaining === null && f.stage !== 'powercycle').map((f) => f.version);
+    const alwaysFailing = c.bootFaults
+      .filter((f) => f.remaining === null && f.stage !== 'powercycle')
+      .map((f) => f.version);
     const disk = c.disk;
     const slotOk = (s: 'A' | 'B') => {
       const img = disk.boot[s];
@@ -202,8 +209,16 @@ export class World {
     send(id);
   }
 
-  upgradeRequest(name: string, req: Omit<UpgradeRequest, 'requestId'>, done: (ok: boolean, detail: string) => void): void {
-    this.request(name, (requestId) => this.node(name).actor.send({ type: 'API_UPGRADE', request: { ...req, requestId } }), done);
+  upgradeRequest(
+    name: string,
+    req: Omit<UpgradeRequest, 'requestId'>,
+    done: (ok: boolean, detail: string) => void,
+  ): void {
+    this.request(
+      name,
+      (requestId) => this.node(name).actor.send({ type: 'API_UPGRADE', request: { ...req, requestId } }),
+      done,
+    );
   }
 
   // ---- effects ------------------------------------------------------------------------------------
@@ -215,14 +230,26 @@ export class World {
         node.state = e.state;
         const c = node.actor.getSnapshot().context;
         if (e.state !== 'init') node.waitingForEtcd = false;
-        this.trace({ type: 'node.state', node: name, state: e.state, version: c.version, slot: c.bootedSlot });
+        this.trace({
+          type: 'node.state',
+          node: name,
+          state: e.state,
+          version: c.version,
+          slot: c.bootedSlot,
+        });
         return;
       }
       case 'boot.decision':
         this.trace({ type: 'boot.decision', node: name, slot: e.slot, reason: e.reason, mode: e.mode });
         return;
       case 'boot.failed':
-        this.trace({ type: 'boot.failed', node: name, stage: e.stage, version: e.version, reverted: e.reverted });
+        this.trace({
+          type: 'boot.failed',
+          node: name,
+          stage: e.stage,
+          version: e.version,
+          reverted: e.reverted,
+        });
         return;
       case 'slot.write':
         this.trace({ type: 'slot.write', node: name, slot: e.slot, version: e.version, phase: e.phase });
@@ -244,7 +271,11 @@ export class World {
         if (e.step === 'request') node.previousVersion = node.actor.getSnapshot().context.version;
         if (e.step === 'accepted') node.midUpgrade = true;
         if (e.step === 'refused') node.midUpgrade = false;
-        this.trace(e.detail === undefined ? { type: 'upgrade.step', node: name, step: e.step } : { type: 'upgrade.step', node: name, step: e.step, detail: e.detail });
+        this.trace(
+          e.detail === undefined
+            ? { type: 'upgrade.step', node: name, step: e.step }
+            : { type: 'upgrade.step', node: name, step: e.step, detail: e.detail },
+        );
         return;
       case 'api.reply': {
         const done = this.pendingReplies.get(e.requestId);
@@ -254,16 +285,10 @@ export class World {
         }
         return;
       }
-      case 'etcd.start': {
+      case 'etcd.start':
         node.waitingForEtcd = true;
-        const dataDir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
-        const old = this.etcd.memberByName(name);
-        const rejoin = this.scenario.upgrade?.policy.etcdRejoin ?? 'learner';
-        this.scheduler.after(0, () =>
-          node.etcd!.send({ type: 'START', memberId: dataDir?.memberId ?? null, oldMemberId: old?.id ?? null, rejoin }),
-        );
+        this.scheduler.after(0, () => this.startEtcdService(node));
         return;
-      }
       case 'etcd.stop': {
         if (!node.etcd) return;
         node.waitingForEtcd = false;
@@ -299,6 +324,19 @@ export class World {
     }
   }
 
+  /** Start (or restart) a node's etcd service with its data dir as it is now. */
+  private startEtcdService(node: SimNode): void {
+    const dataDir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
+    const old = this.etcd.memberByName(node.name);
+    const rejoin = this.scenario.upgrade?.policy.etcdRejoin ?? 'learner';
+    node.etcd!.send({
+      type: 'START',
+      memberId: dataDir?.memberId ?? null,
+      oldMemberId: old?.id ?? null,
+      rejoin,
+    });
+  }
+
   /** The member id recorded in this node's etcd data dir, or the member listed under its hostname. */
   private memberOf(node: SimNode): string | null {
     const dir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
@@ -322,7 +360,13 @@ export class World {
         this.etcdDirty = true;
       }
     }
-    this.trace({ type: 'etcd.member', node: node.name, member: this.memberOf(node) ?? '-', change: result.ok ? 'leave' : 'leave-failed', detail: result.reason });
+    this.trace({
+      type: 'etcd.member',
+      node: node.name,
+      member: this.memberOf(node) ?? '-',
+      change: result.ok ? 'leave' : 'leave-failed',
+      detail: result.reason,
+    });
     node.actor.send({ type: 'ETCD_LEAVE_RESULT', ok: result.ok, reason: result.reason });
   }
 
@@ -331,10 +375,12 @@ export class World {
     this.settle();
     const members = this.etcd.members();
     if (members.length === 2) return 'cluster has exactly 2 members';
-    if (this.profile === 'talos-1.7' && !preserve && members.length === 1) return 'cannot leave a 1-member cluster';
+    if (this.profile === 'talos-1.7' && !preserve && members.length === 1)
+      return 'cannot leave a 1-member cluster';
     for (const m of members) if (!m.started) return `member ${m.name} (${m.id}) is not started`;
     for (const m of members) {
-      if (!this.etcd.linearizableRead(m.id)) return `member ${m.name} (${m.id}) did not answer a linearizable read in 15s`;
+      if (!this.etcd.linearizableRead(m.id))
+        return `member ${m.name} (${m.id}) did not answer a linearizable read in 15s`;
     }
     if (!this.memberOf(node)) return 'this node is not an etcd member';
     return null;
@@ -347,7 +393,13 @@ export class World {
     switch (e.type) {
       case 'state':
         node.etcdState = e.state;
-        this.trace({ type: 'etcd.member', node: node.name, member: this.memberOf(node) ?? '-', change: `service:${e.state}`, ...(e.detail ? { detail: e.detail } : {}) });
+        this.trace({
+          type: 'etcd.member',
+          node: node.name,
+          member: this.memberOf(node) ?? '-',
+          change: `service:${e.state}`,
+          ...(e.detail ? { detail: e.detail } : {}),
+        });
         return;
       case 'removeByName': {
         this.settle();
@@ -363,6 +415,11 @@ export class World {
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: r.error });
       }
+      case 'restart':
+        // Only while the node is up: a powered-off or rebooting node has stopped the service already.
+        if (node.state === 'init' || node.state === 'running')
+          this.scheduler.after(0, () => this.startEtcdService(node));
+        return;
       case 'identity':
         node.actor.send({ type: 'ETCD_IDENTITY', memberId: e.memberId });
         return;
@@ -399,17 +456,34 @@ export class World {
       case 'commit':
         return;
       case 'truncated':
-        this.trace({ type: 'etcd.member', node: '-', member: '-', change: 'log-truncated', detail: `to index ${change.toIndex}, ${change.lostAcknowledged} acknowledged writes lost` });
+        this.trace({
+          type: 'etcd.member',
+          node: '-',
+          member: '-',
+          change: 'log-truncated',
+          detail: `to index ${change.toIndex}, ${change.lostAcknowledged} acknowledged writes lost`,
+        });
         return;
       default: {
         const m = this.etcd.member(change.id);
         const nodeName = change.name;
-        this.trace({ type: 'etcd.member', node: nodeName, member: change.id, change: change.type, ...(change.detail ? { detail: change.detail } : {}) });
+        this.trace({
+          type: 'etcd.member',
+          node: nodeName,
+          member: change.id,
+          change: change.type,
+          ...(change.detail ? { detail: change.detail } : {}),
+        });
         // A member removed while its process runs exits "permanently removed" (F§4).
         if (change.type === 'removed') {
           const n = this.byName.get(nodeName);
           if (n && (n.etcdState === 'running' || n.etcdState === 'learner')) {
-            this.scheduler.after(0, () => n.etcd?.send({ type: 'EXITED', reason: 'the member has been permanently removed from the cluster' }));
+            this.scheduler.after(0, () =>
+              n.etcd?.send({
+                type: 'EXITED',
+                reason: 'the member has been permanently removed from the cluster',
+              }),
+            );
           }
         }
         void m;
@@ -425,6 +499,10 @@ export class World {
     const id = ++this.writesAttempted;
     const r = this.etcd.write(id);
     if (r.ok) this.writesAcknowledged++;
-    this.trace(r.ok ? { type: 'etcd.write', id, ok: true, index: r.index } : { type: 'etcd.write', id, ok: false, error: r.error });
+    this.trace(
+      r.ok
+        ? { type: 'etcd.write', id, ok: true, index: r.index }
+        : { type: 'etcd.write', id, ok: false, error: r.error },
+    );
   }
 }

@@ -7,7 +7,12 @@ import type { FaultContext } from './registry.js';
 export function bootPartitionFull(ctx: FaultContext, node: string, durationMs: number | null): void {
   const id = ctx.registry.begin(
     ctx.scheduler,
-    { type: 'bootPartitionFull', node, detail: durationMs === null ? 'until liveness' : `for ${durationMs} ms`, takesOut: [] },
+    {
+      type: 'bootPartitionFull',
+      node,
+      detail: durationMs === null ? 'until liveness' : `for ${durationMs} ms`,
+      takesOut: [],
+    },
     durationMs,
     () => ctx.world.setBootFull(node, false),
   );

@@ -9,5 +9,7 @@ import type { FaultContext } from './registry.js';
 export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
 
 export function diskWipe(ctx: FaultContext, node: string, label: WipeLabel): void {
-  ctx.registry.instant({ type: 'diskWipe', node, detail: `wipe ${label}` }, () => ctx.world.wipe(node, label));
+  ctx.registry.instant({ type: 'diskWipe', node, detail: `wipe ${label}` }, () =>
+    ctx.world.wipe(node, label),
+  );
 }

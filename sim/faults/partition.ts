@@ -25,7 +25,13 @@ export function partition(
   let cuts: ReturnType<typeof ctx.world.network.partition> = [];
   const id = ctx.registry.begin(
     ctx.scheduler,
-    { type: groups.length === 1 && groups[0]!.length === 1 ? 'isolate' : 'partition', detail, takesOut, random, ...(node ? { node } : {}) },
+    {
+      type: groups.length === 1 && groups[0]!.length === 1 ? 'isolate' : 'partition',
+      detail,
+      takesOut,
+      random,
+      ...(node ? { node } : {}),
+    },
     durationMs,
     () => {
       ctx.world.network.healCuts(cuts);

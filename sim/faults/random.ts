@@ -35,9 +35,16 @@ export function scheduleRandomFaults(
     }
   };
   const pl = spec.powerLoss;
-  if (pl) arm('powerLoss', pl.ratePerNodeHour, (node) => powerLoss(ctx, node, stream.int(pl.duration.minMs, pl.duration.maxMs), true));
+  if (pl)
+    arm('powerLoss', pl.ratePerNodeHour, (node) =>
+      powerLoss(ctx, node, stream.int(pl.duration.minMs, pl.duration.maxMs), true),
+    );
   const iso = spec.isolate;
-  if (iso) arm('isolate', iso.ratePerNodeHour, (node) => partition(ctx, [[node]], false, stream.int(iso.duration.minMs, iso.duration.maxMs), true));
+  if (iso)
+    arm('isolate', iso.ratePerNodeHour, (node) =>
+      partition(ctx, [[node]], false, stream.int(iso.duration.minMs, iso.duration.maxMs), true),
+    );
   const fb = spec.failedBoot;
-  if (fb && targetVersion) arm('failedBoot', fb.ratePerNodeHour, (node) => failedBoot(ctx, node, targetVersion, fb.stage, 1, true));
+  if (fb && targetVersion)
+    arm('failedBoot', fb.ratePerNodeHour, (node) => failedBoot(ctx, node, targetVersion, fb.stage, 1, true));
 }

@@ -44,10 +44,25 @@ export class FaultRegistry {
   ): number | null {
     if (this.stopped) return null;
     const id = this.nextId++;
-    this.trace({ type: 'fault.start', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: f.detail });
-    const active: ActiveFault = { id, type: f.type, takesOut: f.takesOut, random: f.random ?? false, end, endTimer: null, ...(f.node ? { node: f.node } : {}) };
+    this.trace({
+      type: 'fault.start',
+      fault: f.type,
+      id,
+      ...(f.node ? { node: f.node } : {}),
+      detail: f.detail,
+    });
+    const active: ActiveFault = {
+      id,
+      type: f.type,
+      takesOut: f.takesOut,
+      random: f.random ?? false,
+      end,
+      endTimer: null,
+      ...(f.node ? { node: f.node } : {}),
+    };
     this.active.set(id, active);
-    if (durationMs !== null) active.endTimer = scheduler.after(durationMs, () => this.finish(id, 'duration elapsed'));
+    if (durationMs !== null)
+      active.endTimer = scheduler.after(durationMs, () => this.finish(id, 'duration elapsed'));
     return id;
   }
 
@@ -55,9 +70,21 @@ export class FaultRegistry {
   instant(f: { type: string; node?: string; detail: string }, apply: () => void): void {
     if (this.stopped) return;
     const id = this.nextId++;
-    this.trace({ type: 'fault.start', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: f.detail });
+    this.trace({
+      type: 'fault.start',
+      fault: f.type,
+      id,
+      ...(f.node ? { node: f.node } : {}),
+      detail: f.detail,
+    });
     apply();
-    this.trace({ type: 'fault.end', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: 'instantaneous' });
+    this.trace({
+      type: 'fault.end',
+      fault: f.type,
+      id,
+      ...(f.node ? { node: f.node } : {}),
+      detail: 'instantaneous',
+    });
   }
 
   finish(id: number, why: string): void {

@@ -10,7 +10,10 @@ export const bootableInvariant: Invariant = {
     if (bad.length === 0) return null;
     const c = env.world.nodeContext(bad[0]!);
     const slots = (['A', 'B'] as const)
-      .map((s) => `${s}=${c.disk.boot[s] ? `${c.disk.boot[s]!.version}${c.disk.boot[s]!.intact ? '' : '(torn)'}` : 'empty'}`)
+      .map(
+        (s) =>
+          `${s}=${c.disk.boot[s] ? `${c.disk.boot[s]!.version}${c.disk.boot[s]!.intact ? '' : '(torn)'}` : 'empty'}`,
+      )
       .join(' ');
     return { nodes: bad, message: `${bad.join(', ')} has no slot that can boot (${slots})` };
   },

@@ -23,8 +23,10 @@ export const convergenceInvariant: Invariant = {
     if ((allTarget || allInitial) && learners.length === 0 && env.world.etcd.leader() !== null) return null;
     const parts: string[] = [];
     if (notReady.length) parts.push(`not Ready: ${notReady.map((r) => `${r.name}(${r.state})`).join(', ')}`);
-    if (!allTarget && !allInitial) parts.push(`versions: ${rows.map((r) => `${r.name}=${r.version ?? '-'}`).join(' ')}`);
-    if (learners.length) parts.push(`etcd members not started voters: ${learners.map((m) => m.name).join(', ')}`);
+    if (!allTarget && !allInitial)
+      parts.push(`versions: ${rows.map((r) => `${r.name}=${r.version ?? '-'}`).join(' ')}`);
+    if (learners.length)
+      parts.push(`etcd members not started voters: ${learners.map((m) => m.name).join(', ')}`);
     if (env.world.etcd.leader() === null) parts.push('etcd has no leader');
     return {
       nodes: [...new Set([...notReady.map((r) => r.name), ...learners.map((m) => m.name)])],

@@ -16,7 +16,12 @@ export type { Invariant, InvariantEnv, Violation } from './invariant.js';
 export function rollbackBoundMs(s: Scenario): number {
   const t = s.timing;
   const perTry =
-    t.firmware.maxMs + t.kernel.maxMs + t.init.maxMs + t.ready.maxMs + TALOS_TIMEOUTS.revertRebootMs + TALOS_TIMEOUTS.panicRebootMs;
+    t.firmware.maxMs +
+    t.kernel.maxMs +
+    t.init.maxMs +
+    t.ready.maxMs +
+    TALOS_TIMEOUTS.revertRebootMs +
+    TALOS_TIMEOUTS.panicRebootMs;
   const tries = s.bootloader === 'boot-counting' ? s.bootTries + 1 : 2;
   return tries * perTry + 5 * 60_000;
 }

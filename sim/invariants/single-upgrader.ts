@@ -7,7 +7,9 @@ export const singleUpgraderInvariant: Invariant = {
   name: 'single-upgrader',
   liveness: false,
   check(env): Violation | null {
-    const mid = env.world.nodes.filter((n) => n.role === 'controlplane' && env.world.isMidUpgrade(n.name)).map((n) => n.name);
+    const mid = env.world.nodes
+      .filter((n) => n.role === 'controlplane' && env.world.isMidUpgrade(n.name))
+      .map((n) => n.name);
     if (mid.length <= 1) return null;
     return { nodes: mid, message: `${mid.length} control planes mid-upgrade at once: ${mid.join(', ')}` };
   },

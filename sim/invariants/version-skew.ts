@@ -22,6 +22,9 @@ export const versionSkewInvariant: Invariant = {
       if (!hi || m > hi.m) hi = { v, m, node: n.name };
     }
     if (!lo || !hi || hi.m - lo.m <= 1) return null;
-    return { nodes: [lo.node, hi.node], message: `version skew: ${lo.node} runs ${lo.v} while ${hi.node} runs ${hi.v}` };
+    return {
+      nodes: [lo.node, hi.node],
+      message: `version skew: ${lo.node} runs ${lo.v} while ${hi.node} runs ${hi.v}`,
+    };
   },
 };

@@ -43,7 +43,12 @@ export class Orchestrator {
   }
 
   report(): OrchestratorReport {
-    return { startedMs: this.startedMs, finishedMs: this.finishedMs, halted: this.halted, outcomes: { ...this.outcomes } };
+    return {
+      startedMs: this.startedMs,
+      finishedMs: this.finishedMs,
+      halted: this.halted,
+      outcomes: { ...this.outcomes },
+    };
   }
 
   get finished(): boolean {
@@ -74,7 +79,13 @@ export class Orchestrator {
     if (this.halted || this.finishedMs !== null) return;
     if (this.queue.length === 0 && this.inFlight.size === 0) {
       this.finishedMs = this.api.now();
-      this.trace('finished', undefined, Object.entries(this.outcomes).map(([n, o]) => `${n}=${o}`).join(' '));
+      this.trace(
+        'finished',
+        undefined,
+        Object.entries(this.outcomes)
+          .map(([n, o]) => `${n}=${o}`)
+          .join(' '),
+      );
       return;
     }
     if (this.gateBusy) return;
@@ -206,7 +217,11 @@ export class Orchestrator {
           return;
         }
         if (this.api.now() - startedMs >= this.policy.nodeTimeoutMs) {
-          this.retryOrFail(node, attemptNo, `not Ready on ${this.target} within ${this.policy.nodeTimeoutMs} ms`);
+          this.retryOrFail(
+            node,
+            attemptNo,
+            `not Ready on ${this.target} within ${this.policy.nodeTimeoutMs} ms`,
+          );
           return;
         }
         this.watch(node, startedMs, attemptNo, sawDown || down);
@@ -220,6 +235,10 @@ export class Orchestrator {
       this.attempt(node, attemptNo + 1);
       return;
     }
-    this.finish(node, this.policy.onFailure === 'halt' ? 'failed' : this.policy.onFailure === 'skip' ? 'skipped' : 'failed', why);
+    this.finish(
+      node,
+      this.policy.onFailure === 'halt' ? 'failed' : this.policy.onFailure === 'skip' ? 'skipped' : 'failed',
+      why,
+    );
   }
 }

@@ -229,6 +229,7 @@ const int = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
+const DEFAULT_DURATION_MS = 2 * 3_600_000;
 const MINUTE_MS = 60_000;
 
 const DEFAULT_TIMING: Record<keyof Timing, string> = {
@@ -311,12 +312,13 @@ class Checker {
 
   normalise(file: string): Scenario | null {
     const r = obj(this.raw) ?? {};
-    const durationMs = this.dur(r.duration) ?? 0;
+    // Defaults for the keys a short scenario may leave out: seed 1, 2 h, talos-1.8, talos bootloader.
+    const durationMs = r.duration === undefined ? DEFAULT_DURATION_MS : (this.dur(r.duration) ?? 0);
     this.durationMs = durationMs;
     this.durationKnown = durationMs > 0;
     if (this.dur(r.duration) === 0) this.problem(['duration'], 'must be greater than 0');
 
-    const bootloader = str(r.bootloader) as Scenario['bootloader'];
+    const bootloader = (str(r.bootloader) ?? 'talos') as Scenario['bootloader'];
     if (r.bootTries !== undefined && bootloader !== undefined && bootloader !== 'boot-counting') {
       this.problem(
         ['bootTries'],
@@ -341,10 +343,10 @@ class Checker {
     return {
       name: str(r.name) ?? '',
       file,
-      seed: r.seed as string | number,
+      seed: (r.seed as string | number | undefined) ?? 1,
       durationMs,
       liveness,
-      profile: r.profile as Scenario['profile'],
+      profile: (r.profile as Scenario['profile'] | undefined) ?? 'talos-1.8',
       bootloader,
       bootTries: int(r.bootTries) ?? 3,
       cluster,
@@ -495,7 +497,12 @@ class Checker {
         };
       }
       case 'diskWipe':
-        return { type: 'diskWipe', atMs, node: node(), label: f.label as 'all' };
+        return {
+          type: 'diskWipe',
+          atMs,
+          node: node(),
+          label: f.label as Extract<FaultSpec, { type: 'diskWipe' }>['label'],
+        };
       case 'partition':
         return {
           type: 'partition',

@@ -55,7 +55,7 @@ export const SCENARIO_FILE_SCHEMA = {
   title: 'upgradelab scenario file',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'seed', 'duration', 'profile', 'bootloader', 'cluster'],
+  required: ['name', 'cluster'],
   definitions: {
     duration: { type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0 },
     range: { type: ['string', 'number'], pattern: RANGE_PATTERN, minimum: 0 },
@@ -105,7 +105,7 @@ export const SCENARIO_FILE_SCHEMA = {
     cluster: {
       type: 'object',
       additionalProperties: false,
-      required: ['controlPlanes', 'workers', 'version'],
+      required: ['controlPlanes', 'version'],
       properties: {
         controlPlanes: { type: 'integer', minimum: 1, maximum: MAX_CONTROL_PLANES },
         workers: { type: 'integer', minimum: 0, maximum: MAX_WORKERS },

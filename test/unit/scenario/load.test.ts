@@ -260,7 +260,7 @@ describe('parseScenario: bad files', () => {
   });
 
   it.each([
-    ['a missing required key', MINIMAL.replace('seed: 7\n', ''), 'seed', 1, 'is required'],
+    ['a missing required key', MINIMAL.replace(/  version: .*\n/, ''), 'cluster.version', 3, 'is required'],
     [
       'an unknown fault type',
       MINIMAL + 'faults:\n  - { at: 1m, type: meteor }\n',
