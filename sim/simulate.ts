@@ -227,6 +227,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
         return;
       }
       if (world.etcd.leader() === null) noQuorumMs += now - lastT;
+      for (const n of registry.recovering) if (world.nodeContext(n).ready) registry.recovering.delete(n);
       lastT = now;
       const e = env();
       for (const inv of invariants) {

@@ -45,6 +45,7 @@ export class World {
   readonly network: Network;
   readonly etcd: EtcdCluster;
   private etcdDirty = true;
+  private modelError: { node: string; err: unknown } | null = null;
   private nextRequestId = 1;
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
   writesAttempted = 0;
@@ -100,7 +101,11 @@ export class World {
         midUpgrade: false,
       };
       actor.on('*', (e) => this.onNodeEffect(node, e as NodeEmitted));
+      // XState catches exceptions thrown inside actions and would re-throw them later from a timer; a
+      // model exception is a simulator bug, so it is kept and re-thrown by settle() after this event.
+      actor.subscribe({ error: (err) => (this.modelError ??= { node: spec.name, err }) });
       etcd?.on('*', (e) => this.onEtcdServiceEffect(node, e as EtcdServiceEmitted));
+      etcd?.subscribe({ error: (err) => (this.modelError ??= { node: spec.name, err }) });
       this.nodes.push(node);
       this.byName.set(spec.name, node);
     }
@@ -129,6 +134,13 @@ export class World {
 
   /** Runs after every scheduler event: settle etcd and wake nodes whose boot waits on etcd. */
   settle(): void {
+    if (this.modelError) {
+      const { node, err } = this.modelError;
+      throw new Error(
+        `model of node ${node} threw at t=${this.scheduler.now} ms: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
     if (this.etcdDirty) {
       this.etcdDirty = false;
       this.etcd.recompute();

@@ -29,6 +29,8 @@ export class FaultRegistry {
   readonly active = new Map<number, ActiveFault>();
   /** Set once the liveness phase starts: no new fault may begin. */
   stopped = false;
+  /** Nodes a fault took out that have not been Ready since it ended: still the fault's doing. */
+  readonly recovering = new Set<string>();
 
   constructor(private readonly trace: TraceFn) {}
 
@@ -91,6 +93,7 @@ export class FaultRegistry {
     const f = this.active.get(id);
     if (!f) return;
     this.active.delete(id);
+    for (const n of f.takesOut) this.recovering.add(n);
     f.end();
     this.trace({ type: 'fault.end', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: why });
   }
@@ -105,9 +108,9 @@ export class FaultRegistry {
     }
   }
 
-  /** Nodes currently taken out by faults (sorted, unique). */
+  /** Nodes currently taken out by faults, including those still recovering from one. */
   nodesTakenOut(): Set<string> {
-    const s = new Set<string>();
+    const s = new Set<string>(this.recovering);
     for (const f of this.active.values()) for (const n of f.takesOut) s.add(n);
     return s;
   }
