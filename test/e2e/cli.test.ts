@@ -113,3 +113,22 @@ describe('upgradelab CLI', () => {
     expect(t.events.some((e) => e.type === 'upgrade.step')).toBe(true);
   });
 });
+
+describe('README', () => {
+  it('the scenario example in README.md validates', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const f = join(tmp, 'readme.yaml');
+    writeFileSync(f, yaml!);
+    const r = cli('validate', f);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('names the two set-up commands', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm test');
+  });
+});
