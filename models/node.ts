@@ -54,6 +54,8 @@ export interface UpgradeRequest {
   rebootMode: RebootMode;
 }
 
+export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+
 export interface NodeContext {
   name: string;
   role: Role;
@@ -79,6 +81,8 @@ export interface NodeContext {
   /** Set when this boot will fail its boot sequence (a consumed 'init' fault). */
   initWillFail: boolean;
   leaveStartedMs: number;
+  resetLabels: WipeLabel[];
+  resetGraceful: boolean;
   /** Virtual time, pushed in by the engine with every event that needs it (the model reads no clock). */
   failReason: string | null;
 }
@@ -86,7 +90,7 @@ export interface NodeContext {
 export type NodeEvent =
   | { type: 'POWER_ON' }
   | { type: 'POWER_LOSS' }
-  | { type: 'WIPE'; label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all' }
+  | { type: 'WIPE'; label: WipeLabel }
   | { type: 'INJECT_BOOT_FAULT'; fault: BootFault }
   | { type: 'SET_BOOT_FULL'; full: boolean }
   | { type: 'ETCD_HEALTHY' }
@@ -95,7 +99,8 @@ export type NodeEvent =
   | { type: 'ETCD_LEAVE_RESULT'; ok: boolean; reason: string }
   | { type: 'API_UPGRADE'; request: UpgradeRequest }
   | { type: 'API_REBOOT'; requestId: number; mode: RebootMode }
-  | { type: 'API_ROLLBACK'; requestId: number };
+  | { type: 'API_ROLLBACK'; requestId: number }
+  | { type: 'API_RESET'; requestId: number; graceful: boolean; labels: WipeLabel[] };
 
 /** Requests and observations the node emits; the engine executes or traces them. */
 export type NodeEmitted =
@@ -168,7 +173,7 @@ function wipesOnUpgrade(c: NodeContext): boolean {
   return c.profile === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
 }
 
-function wipeDisk(disk: Disk, label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all'): Disk {
+function wipeDisk(disk: Disk, label: WipeLabel): Disk {
   const d: Disk = { ...disk };
   if (label === 'EPHEMERAL' || label === 'all') d.ephemeral = { etcd: null, userData: false };
   if (label === 'STATE' || label === 'all') d.state = null;
@@ -293,6 +298,8 @@ export const nodeMachine = setup({
     bootFull: false,
     initWillFail: false,
     leaveStartedMs: 0,
+    resetLabels: [],
+    resetGraceful: false,
     failReason: null,
   }),
   initial: 'off',
@@ -353,6 +360,14 @@ export const nodeMachine = setup({
       })),
     },
     API_REBOOT: {
+      actions: emit(({ event }) => ({
+        type: 'api.reply' as const,
+        requestId: event.requestId,
+        ok: false,
+        detail: 'node is not running',
+      })),
+    },
+    API_RESET: {
       actions: emit(({ event }) => ({
         type: 'api.reply' as const,
         requestId: event.requestId,
@@ -639,6 +654,42 @@ export const nodeMachine = setup({
             })),
           },
         ],
+        API_RESET: [
+          {
+            // Reset (F§1): graceful cordons, drains and (control plane) leaves etcd first, then the
+            // labels are wiped and the machine reboots. One sequence per node at a time (F§3).
+            guard: 'notUpgrading',
+            target: '.resetting',
+            actions: [
+              assign({
+                upgrade: ({ event }) => ({
+                  requestId: event.requestId,
+                  version: '',
+                  preserve: true,
+                  stage: false,
+                  force: true,
+                  rebootMode: 'powercycle' as const,
+                }),
+                resetLabels: ({ event }) => event.labels,
+                resetGraceful: ({ event }) => event.graceful,
+              }),
+              emit(({ event }) => ({
+                type: 'api.reply' as const,
+                requestId: event.requestId,
+                ok: true,
+                detail: `resetting ${event.labels.join(',')}`,
+              })),
+            ],
+          },
+          {
+            actions: emit(({ event }) => ({
+              type: 'api.reply' as const,
+              requestId: event.requestId,
+              ok: false,
+              detail: 'upgrade in progress',
+            })),
+          },
+        ],
         API_UPGRADE: [
           {
             guard: 'notUpgrading',
@@ -680,6 +731,59 @@ export const nodeMachine = setup({
             enqueue.assign({ ready: true, cordoned: false });
             enqueue.emit({ type: 'ready', version: context.version ?? '' });
           }),
+        },
+        resetting: {
+          entry: emit({ type: 'upgrade.step', step: 'reset' }),
+          initial: 'route',
+          states: {
+            route: {
+              always: [
+                { guard: ({ context }) => context.resetGraceful, target: 'cordon' },
+                { target: 'wipe' },
+              ],
+            },
+            cordon: {
+              entry: assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false })),
+              after: { stage: 'drain' },
+            },
+            drain: {
+              entry: assign(({ context }) => draw(context, 'drain')),
+              after: { stage: [{ guard: 'isControlPlane', target: 'leave' }, { target: 'wipe' }] },
+            },
+            leave: {
+              entry: emit({ type: 'etcd.leave' }),
+              on: {
+                ETCD_LEAVE_RESULT: [
+                  { guard: ({ event }) => event.ok, target: 'wipe' },
+                  {
+                    target: '#node.running.ready',
+                    actions: [
+                      emit(({ event }) => ({
+                        type: 'upgrade.step' as const,
+                        step: 'reset-failed',
+                        detail: event.reason,
+                      })),
+                      assign({ upgrade: null }),
+                    ],
+                  },
+                ],
+              },
+            },
+            wipe: {
+              entry: enqueueActions(({ context, enqueue }) => {
+                if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
+                let disk = context.disk;
+                for (const label of context.resetLabels) {
+                  disk = wipeDisk(disk, label);
+                  enqueue.emit({ type: 'disk.wipe', label });
+                }
+                if (context.disk.ephemeral.etcd && !disk.ephemeral.etcd)
+                  enqueue.emit({ type: 'etcd.dataWiped' });
+                enqueue.assign({ disk });
+              }),
+              always: '#node.rebooting',
+            },
+          },
         },
         upgrading: {
           entry: emit(({ context }) => ({

@@ -2,7 +2,7 @@
 // The simulated cluster implements it on virtual time; the gRPC client implements it for real nodes
 // (DESIGN.md, Real nodes). It is callback-based so a simulated call completes inside the scheduler's
 // event loop: no promise continuation can slip between two virtual instants.
-import type { RebootMode } from '../../models/types.js';
+import type { BootFailStage, RebootMode } from '../../models/types.js';
 
 /** Errors are values. `definite` follows Maelstrom: true only when the operation certainly did not happen. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: string; definite: boolean };
@@ -46,4 +46,23 @@ export interface NodeApi {
   rollback(node: string, reply: Reply<string>): void;
   reboot(node: string, mode: RebootMode, reply: Reply<string>): void;
   etcdHealth(node: string, reply: Reply<EtcdHealth>): void;
+  /** Wipe labels and reboot; graceful first cordons, drains and leaves etcd (refused on a 1-member cluster). */
+  reset(node: string, options: ResetOptions, reply: Reply<string>): void;
+  /** Remove an etcd member through this node (etcdctl member remove). */
+  etcdRemoveMember(node: string, memberId: string, reply: Reply<string>): void;
+
+  // The lab's fault verbs: they act on the machine, not through its API, so they work on a node that is down.
+  powerOff(node: string, reply: Reply<string>): void;
+  powerOn(node: string, reply: Reply<string>): void;
+  wipe(node: string, label: WipeLabel, reply: Reply<string>): void;
+  isolate(node: string, reply: Reply<string>): void;
+  heal(node: string, reply: Reply<string>): void;
+  failNextBoot(node: string, version: string, stage: BootFailStage, reply: Reply<string>): void;
+}
+
+export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+
+export interface ResetOptions {
+  graceful: boolean;
+  labels: WipeLabel[];
 }

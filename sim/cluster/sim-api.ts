@@ -1,7 +1,17 @@
 // The node API served by simulated nodes: every call and its reply cross a simulated network round trip
 // drawn from the `network` stream, so the orchestrator sees the same asynchrony a real one would.
-import type { RebootMode } from '../../models/types.js';
-import type { ApiResult, EtcdHealth, NodeApi, NodeStatus, Reply, UpgradeOptions } from '../api/node-api.js';
+import type { BootFailStage, RebootMode } from '../../models/types.js';
+import type { LinkCut } from '../../models/network.js';
+import type {
+  ApiResult,
+  EtcdHealth,
+  NodeApi,
+  NodeStatus,
+  Reply,
+  ResetOptions,
+  UpgradeOptions,
+  WipeLabel,
+} from '../api/node-api.js';
 import type { Stream } from '../engine/rng.js';
 import type { World } from './world.js';
 
@@ -112,5 +122,76 @@ export class SimulatedNodeApi implements NodeApi {
         },
       });
     });
+  }
+
+  reset(node: string, o: ResetOptions, reply: Reply<string>): void {
+    this.call(node, reply, (done) => {
+      const n = this.world.node(node);
+      // A single-node cluster cannot reset gracefully (F§1): leaving would take etcd with it.
+      if (o.graceful && n.role === 'controlplane' && this.world.etcd.members().length <= 1) {
+        done({ ok: false, error: 'cannot reset gracefully: this is the only etcd member', definite: true });
+        return;
+      }
+      this.world.request(
+        node,
+        (requestId) => n.actor.send({ type: 'API_RESET', requestId, graceful: o.graceful, labels: o.labels }),
+        (ok, detail) => done(ok ? { ok: true, value: detail } : { ok: false, error: detail, definite: true }),
+      );
+    });
+  }
+
+  etcdRemoveMember(node: string, memberId: string, reply: Reply<string>): void {
+    this.call(node, reply, (done) => {
+      this.world.settle();
+      const r = this.world.etcd.removeMember(memberId, node);
+      this.world.markEtcdDirty();
+      done(r.ok ? { ok: true, value: `removed ${memberId}` } : { ok: false, error: r.error, definite: true });
+    });
+  }
+
+  /** Lab verbs act on the hardware directly, after one API latency, whatever state the node is in. */
+  private lab(reply: Reply<string>, what: string, act: () => void): void {
+    this.world.scheduler.after(Math.max(1, Math.floor(this.rtt() / 2)), () => {
+      act();
+      reply({ ok: true, value: what });
+    });
+  }
+
+  powerOff(node: string, reply: Reply<string>): void {
+    this.lab(reply, `${node} powered off`, () => this.world.powerLoss(node));
+  }
+
+  powerOn(node: string, reply: Reply<string>): void {
+    this.lab(reply, `${node} powered on`, () => this.world.powerOn(node));
+  }
+
+  wipe(node: string, label: WipeLabel, reply: Reply<string>): void {
+    this.lab(reply, `${node} ${label} wiped`, () => this.world.wipe(node, label));
+  }
+
+  private readonly isolations = new Map<string, LinkCut[]>();
+
+  isolate(node: string, reply: Reply<string>): void {
+    this.lab(reply, `${node} isolated`, () => {
+      if (this.isolations.has(node)) return;
+      this.isolations.set(node, this.world.network.partition([[node]], false));
+      this.world.markEtcdDirty();
+    });
+  }
+
+  heal(node: string, reply: Reply<string>): void {
+    this.lab(reply, `${node} healed`, () => {
+      const cuts = this.isolations.get(node);
+      if (!cuts) return;
+      this.isolations.delete(node);
+      this.world.network.healCuts(cuts);
+      this.world.markEtcdDirty();
+    });
+  }
+
+  failNextBoot(node: string, version: string, stage: BootFailStage, reply: Reply<string>): void {
+    this.lab(reply, `${node}: next boot of ${version} fails at ${stage}`, () =>
+      this.world.injectBootFault(node, { version, stage, remaining: 1 }),
+    );
   }
 }

@@ -1,0 +1,150 @@
+// The simulated node API and the Talos rules the world enforces around it (pre-checks, reset), driven
+// the way the orchestrator drives it: calls with replies on virtual time.
+import { describe, expect, it } from 'vitest';
+import type { ApiResult } from '../../../sim/api/node-api.js';
+import { SimulatedNodeApi } from '../../../sim/cluster/sim-api.js';
+import { World } from '../../../sim/cluster/world.js';
+import { Rng } from '../../../sim/engine/rng.js';
+import { Scheduler } from '../../../sim/engine/scheduler.js';
+import type { TraceEventBody } from '../../../sim/trace/types.js';
+import { scenario } from '../../helpers/scenario.js';
+
+function lab(cps: number, profile = 'talos-1.8') {
+  const s = scenario(
+    `name: api\nprofile: ${profile}\ncluster: { controlPlanes: ${cps}, workers: 1, version: v1.7.6 }\nworkload: { etcdWritesPerSecond: 0 }\n`,
+  );
+  const scheduler = new Scheduler();
+  const rng = new Rng(3);
+  const trace: TraceEventBody[] = [];
+  const world = new World(s, scheduler, rng, (e) => trace.push(e));
+  const api = new SimulatedNodeApi(world, rng.stream('network'));
+  world.powerOnAll();
+  const runFor = (ms: number) =>
+    scheduler.run({ maxEvents: 1_000_000, maxTimeMs: scheduler.now + ms }, () => world.settle());
+  runFor(10 * 60_000); // the cluster forms
+  /** Make a call and run the world until its reply arrives. */
+  function call<T>(fn: (reply: (r: ApiResult<T>) => void) => void): ApiResult<T> {
+    let result: ApiResult<T> | null = null;
+    fn((r) => {
+      result = r;
+      scheduler.stop();
+    });
+    scheduler.run({ maxEvents: 1_000_000, maxTimeMs: scheduler.now + 60_000 }, () => world.settle());
+    if (!result) throw new Error('no reply within 60 s');
+    return result;
+  }
+  const upgrade = (node: string, preserve = false) =>
+    call<string>((r) =>
+      api.upgrade(node, { image: 'v1.8.0', preserve, stage: false, force: false, rebootMode: 'kexec' }, r),
+    );
+  return { world, api, scheduler, trace, runFor, call, upgrade };
+}
+
+describe('simulated node API', () => {
+  it('F§3: pre-checks refuse an upgrade of a cluster with exactly 2 members', () => {
+    const l = lab(2);
+    const r = l.upgrade('cp1');
+    expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/exactly 2 members/) });
+  });
+
+  it('F§3: talos-1.7 without preserve refuses a 1-member cluster; with preserve it proceeds', () => {
+    const l = lab(1, 'talos-1.7');
+    expect(l.upgrade('cp1')).toMatchObject({ ok: false, error: expect.stringMatching(/1-member/) });
+    expect(l.upgrade('cp1', true)).toMatchObject({ ok: true });
+  });
+
+  it('F§3: pre-checks refuse while any member is not started', () => {
+    const l = lab(3);
+    expect(l.call<string>((r) => l.api.powerOff('cp3', r)).ok).toBe(true);
+    expect(l.upgrade('cp1')).toMatchObject({ ok: false, error: expect.stringMatching(/cp3.*not started/) });
+  });
+
+  it('F§3: two near-simultaneous upgrade requests can both pass the pre-checks', () => {
+    const l = lab(3);
+    const replies: ApiResult<string>[] = [];
+    const opts = {
+      image: 'v1.8.0',
+      preserve: false,
+      stage: false,
+      force: false,
+      rebootMode: 'kexec' as const,
+    };
+    l.api.upgrade('cp1', opts, (r) => replies.push(r));
+    l.api.upgrade('cp2', opts, (r) => replies.push(r));
+    l.runFor(5_000);
+    expect(replies.map((r) => r.ok)).toEqual([true, true]);
+  });
+
+  it('status of a powered-off node is a definite "unavailable" error; power on brings it back Ready', () => {
+    const l = lab(3);
+    l.call<string>((r) => l.api.powerOff('w1', r));
+    expect(l.call((r) => l.api.status('w1', r))).toMatchObject({ ok: false, definite: true });
+    l.call<string>((r) => l.api.powerOn('w1', r));
+    l.runFor(5 * 60_000);
+    expect(l.call((r) => l.api.status('w1', r))).toMatchObject({
+      ok: true,
+      value: { ready: true, version: 'v1.7.6' },
+    });
+  });
+
+  it('F§4: an isolated control plane loses etcd health; the majority keeps a leader; heal restores it', () => {
+    const l = lab(3);
+    l.call<string>((r) => l.api.isolate('cp1', r));
+    const h1 = l.call((r) => l.api.etcdHealth('cp1', r));
+    const h2 = l.call((r) => l.api.etcdHealth('cp2', r));
+    expect(h1).toMatchObject({ ok: true, value: { healthy: false } });
+    expect(h2).toMatchObject({ ok: true, value: { healthy: true } });
+    expect(h2.ok && h2.value.leader).not.toBe('cp1');
+    l.call<string>((r) => l.api.heal('cp1', r));
+    expect(l.call((r) => l.api.etcdHealth('cp1', r))).toMatchObject({ ok: true, value: { healthy: true } });
+  });
+
+  it('F§1: a single-node cluster cannot reset gracefully', () => {
+    const l = lab(1);
+    const r = l.call<string>((reply) => l.api.reset('cp1', { graceful: true, labels: ['EPHEMERAL'] }, reply));
+    expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/only etcd member/) });
+  });
+
+  it('F§1/F§4: a graceful reset leaves etcd, wipes EPHEMERAL, and the node rejoins with a new member ID', () => {
+    const l = lab(3);
+    const before = l.world.etcd.memberByName('cp2')!.id;
+    const r = l.call<string>((reply) => l.api.reset('cp2', { graceful: true, labels: ['EPHEMERAL'] }, reply));
+    expect(r.ok).toBe(true);
+    l.runFor(15 * 60_000);
+    const after = l.world.etcd.memberByName('cp2')!;
+    expect(after.id).not.toBe(before);
+    expect(after.learner).toBe(false);
+    expect(after.started).toBe(true);
+    expect(l.world.etcd.wasRemoved(before)).toBe(true);
+    expect(l.trace.some((e) => e.type === 'disk.wipe' && e.node === 'cp2' && e.label === 'EPHEMERAL')).toBe(
+      true,
+    );
+    expect(l.world.nodeContext('cp2').ready).toBe(true);
+  });
+
+  it('F§2: failNextBoot + rollback API: a failed boot of the new image reverts, rollback returns to the old slot', () => {
+    const l = lab(3);
+    // Upgrade w1 cleanly, then roll it back by API.
+    expect(l.upgrade('w1').ok).toBe(true);
+    l.runFor(10 * 60_000);
+    expect(l.world.nodeContext('w1').version).toBe('v1.8.0');
+    expect(l.call<string>((r) => l.api.rollback('w1', r)).ok).toBe(true);
+    l.runFor(10 * 60_000);
+    expect(l.world.nodeContext('w1').version).toBe('v1.7.6');
+    expect(l.world.nodeContext('w1').ready).toBe(true);
+  });
+
+  it('F§3: etcd member remove through the API follows the strict reconfiguration check', () => {
+    const l = lab(3);
+    l.call<string>((r) => l.api.powerOff('cp3', r));
+    // Removing a started voter (cp1) would leave 1 started of 2 voters: refused.
+    const cp1 = l.world.etcd.memberByName('cp1')!.id;
+    expect(l.call<string>((r) => l.api.etcdRemoveMember('cp2', cp1, r))).toMatchObject({
+      ok: false,
+      error: 'not-enough-started-members',
+    });
+    // Removing the member that is down is allowed.
+    const cp3 = l.world.etcd.memberByName('cp3')!.id;
+    expect(l.call<string>((r) => l.api.etcdRemoveMember('cp2', cp3, r)).ok).toBe(true);
+  });
+});
