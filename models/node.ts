@@ -54,6 +54,15 @@ export interface UpgradeRequest {
   rebootMode: RebootMode;
 }
 
+/**
+ * Behaviours of older Talos releases, kept so regression scenarios can reproduce the field reports:
+ * - flipBeforeWrite: the bootloader default is switched to the new slot before its image is written, so an
+ *   installer that fails leaves the default on the stale image from the upgrade before (T#10364).
+ */
+export interface NodeQuirks {
+  flipBeforeWrite: boolean;
+}
+
 export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
 
 export interface NodeContext {
@@ -78,6 +87,12 @@ export interface NodeContext {
   writing: SlotLabel | null;
   /** bootPartitionFull fault: installer writes fail (T#12551). */
   bootFull: boolean;
+  /** installFails fault: the installer fails before writing, e.g. its image pull times out (T#10364). */
+  installFailure: string | null;
+  /** busyMounts fault: unmounting /var fails, which aborts a 1.7/1.8 upgrade (T#9307, T#8800). */
+  busyMounts: boolean;
+  /** Pre-fix Talos behaviours a regression scenario can switch on (see NodeQuirks). */
+  quirks: NodeQuirks;
   /** Set when this boot will fail its boot sequence (a consumed 'init' fault). */
   initWillFail: boolean;
   leaveStartedMs: number;
@@ -93,6 +108,8 @@ export type NodeEvent =
   | { type: 'WIPE'; label: WipeLabel }
   | { type: 'INJECT_BOOT_FAULT'; fault: BootFault }
   | { type: 'SET_BOOT_FULL'; full: boolean }
+  | { type: 'SET_INSTALL_FAILURE'; reason: string | null }
+  | { type: 'SET_BUSY_MOUNTS'; busy: boolean }
   | { type: 'ETCD_HEALTHY' }
   | { type: 'ETCD_IDENTITY'; memberId: string | null }
   | { type: 'PRECHECK_RESULT'; ok: boolean; reason: string }
@@ -132,13 +149,25 @@ export interface NodeInput {
   rngSeed: number;
   version: string;
   etcdMemberId: string | null;
+  /** The version in the other slot, for a node that was upgraded before (default: the slot is empty). */
+  previousVersion?: string | null;
+  quirks?: Partial<NodeQuirks>;
 }
 
 /** A freshly installed node: the image in slot A, META empty, EPHEMERAL holding its etcd identity. */
-export function initialDisk(hostname: string, version: string, etcdMemberId: string | null): Disk {
+export function initialDisk(
+  hostname: string,
+  version: string,
+  etcdMemberId: string | null,
+  previousVersion: string | null = null,
+): Disk {
+  // A node upgraded before runs from B with its previous version still in A (and tag 6 long deleted).
+  const boot: Disk['boot'] = previousVersion
+    ? { A: { version: previousVersion, intact: true }, B: { version, intact: true } }
+    : { A: { version, intact: true }, B: null };
   return {
-    boot: { A: { version, intact: true }, B: null },
-    bootloader: { default: 'A', fallback: null },
+    boot,
+    bootloader: previousVersion ? { default: 'B', fallback: 'A' } : { default: 'A', fallback: null },
     meta: emptyMeta(),
     state: { hostname },
     ephemeral: { etcd: etcdMemberId ? { memberId: etcdMemberId } : null, userData: true },
@@ -162,6 +191,12 @@ function consumeFault(faults: BootFault[], version: string, stage: BootFault['st
   const copy = faults.slice();
   copy[i] = { ...f, remaining: f.remaining - 1 };
   return copy;
+}
+
+/** The rollback API needs a previous slot the firmware can load (F§2: only one previous version exists). */
+function canRollback(c: NodeContext): boolean {
+  const fb = c.disk.bootloader.fallback;
+  return fb !== null && slotLoadable(c.disk, fb, 'powercycle', c.bootFaults);
 }
 
 function isControlPlane(c: NodeContext): boolean {
@@ -223,10 +258,33 @@ export const nodeMachine = setup({
       });
       enqueue.emit({ type: 'etcd.stop', graceful: true });
     }),
+    becomeReady: enqueueActions(({ context, enqueue }) => {
+      // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
+      // bootloader profiles clear their tentative flag / counter the same way.
+      const meta = context.disk.meta;
+      if (meta && (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)) {
+        enqueue.assign({
+          disk: {
+            ...context.disk,
+            meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null },
+          },
+        });
+        enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
+      }
+      enqueue.assign({ ready: true, cordoned: false });
+      enqueue.emit({ type: 'ready', version: context.version ?? '' });
+    }),
     // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
     beginInstall: enqueueActions(({ context, enqueue }) => {
       const slot = otherSlot(context.bootedSlot!);
       enqueue.assign({ ...draw(context, 'install'), writing: slot });
+      if (context.quirks.flipBeforeWrite) {
+        // The pre-fix order (T#10364): the bootloader points at the target slot before the image is in it.
+        enqueue.assign({
+          disk: { ...context.disk, bootloader: { default: slot, fallback: context.bootedSlot! } },
+        });
+        enqueue.emit({ type: 'bootloader.flip', default: slot, fallback: context.bootedSlot! });
+      }
       enqueue.emit({ type: 'upgrade.step', step: 'install', detail: `slot ${slot}` });
       enqueue.emit({ type: 'slot.write', slot, version: context.upgrade!.version, phase: 'start' });
     }),
@@ -254,6 +312,7 @@ export const nodeMachine = setup({
       if (wipesOnUpgrade(context)) {
         disk = wipeDisk(disk, 'EPHEMERAL');
         enqueue.emit({ type: 'disk.wipe', label: 'EPHEMERAL' });
+        if (context.disk.ephemeral.etcd) enqueue.emit({ type: 'etcd.dataWiped' });
       }
       enqueue.assign({ disk, writing: null });
     }),
@@ -264,16 +323,13 @@ export const nodeMachine = setup({
     noConfig: ({ context }) => context.disk.state === null,
     initWillFail: ({ context }) => context.initWillFail,
     hasStaged: ({ context }) => context.disk.meta?.staged != null,
-    bootFull: ({ context }) => context.bootFull,
+    installFails: ({ context }) => context.bootFull || context.installFailure !== null,
     notUpgrading: ({ context }) => context.upgrade === null,
     needsPrechecks: ({ context }) =>
       isControlPlane(context) && !context.upgrade!.force && context.profile !== 'talos-1.13',
     liveInstallFirst: ({ context }) => context.profile === 'talos-1.13',
     leavesEtcd: ({ context }) => isControlPlane(context) && wipesOnUpgrade(context),
-    canRollback: ({ context }) => {
-      const fb = context.disk.bootloader.fallback;
-      return fb !== null && slotLoadable(context.disk, fb, 'powercycle', []);
-    },
+    canRollback: ({ context }) => canRollback(context),
   },
 }).createMachine({
   id: 'node',
@@ -286,7 +342,7 @@ export const nodeMachine = setup({
     timing: input.timing,
     rng: input.rngSeed >>> 0,
     delayMs: 0,
-    disk: initialDisk(input.name, input.version, input.etcdMemberId),
+    disk: initialDisk(input.name, input.version, input.etcdMemberId, input.previousVersion ?? null),
     bootFaults: [],
     bootMode: 'powercycle',
     bootedSlot: null,
@@ -296,6 +352,9 @@ export const nodeMachine = setup({
     upgrade: null,
     writing: null,
     bootFull: false,
+    installFailure: null,
+    busyMounts: false,
+    quirks: { flipBeforeWrite: input.quirks?.flipBeforeWrite ?? false },
     initWillFail: false,
     leaveStartedMs: 0,
     resetLabels: [],
@@ -340,6 +399,8 @@ export const nodeMachine = setup({
       }),
     },
     SET_BOOT_FULL: { actions: assign({ bootFull: ({ event }) => event.full }) },
+    SET_INSTALL_FAILURE: { actions: assign({ installFailure: ({ event }) => event.reason }) },
+    SET_BUSY_MOUNTS: { actions: assign({ busyMounts: ({ event }) => event.busy }) },
     ETCD_IDENTITY: {
       actions: assign({
         disk: ({ context, event }) => ({
@@ -489,8 +550,9 @@ export const nodeMachine = setup({
           after: {
             stage: [
               {
-                guard: 'bootFull',
-                target: '#node.firmware',
+                // The one staged attempt failed (F§3): reboot into the current slot, staged tags cleared.
+                guard: 'installFails',
+                target: '#node.rebooting',
                 actions: [
                   emit(({ context }) => ({
                     type: 'slot.write' as const,
@@ -498,7 +560,11 @@ export const nodeMachine = setup({
                     version: context.upgrade!.version,
                     phase: 'failed' as const,
                   })),
-                  assign({ writing: null, upgrade: null, bootMode: 'kexec' as const }),
+                  emit({ type: 'upgrade.step', step: 'failed', detail: 'staged install failed' }),
+                  assign({
+                    writing: null,
+                    upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                  }),
                 ],
               },
               { target: '#node.rebooting', actions: 'flipToNewSlot' },
@@ -545,7 +611,10 @@ export const nodeMachine = setup({
       entry: enqueueActions(({ context, enqueue }) => {
         enqueue.emit({ type: 'state', state: 'rebooting' });
         enqueue.emit({ type: 'etcd.stop', graceful: true });
-        const mode = context.upgrade?.rebootMode ?? 'kexec';
+        // The bootloader-enforced profiles only work through the bootloader: Kairos and Elemental reboot
+        // through firmware, so kexec is never used there (a kexec boot would skip the tentative flag or the
+        // tries counter and give a bad image an extra try).
+        const mode = context.bootloader === 'talos' ? (context.upgrade?.rebootMode ?? 'kexec') : 'powercycle';
         // kexec cannot load an unloadable image; Talos then falls back to a full reboot.
         const kexecOk =
           mode === 'kexec' &&
@@ -576,388 +645,411 @@ export const nodeMachine = setup({
     },
     running: {
       entry: [emit({ type: 'state', state: 'running' }), assign({ failReason: null })],
-      initial: 'notReady',
-      on: {
-        API_REBOOT: [
-          {
-            guard: 'notUpgrading',
-            target: 'rebooting',
-            actions: [
-              emit(({ event }) => ({
-                type: 'api.reply' as const,
-                requestId: event.requestId,
-                ok: true,
-                detail: 'rebooting',
-              })),
-              assign({
-                upgrade: ({ event }) => ({
-                  requestId: -1,
-                  version: '',
-                  preserve: true,
-                  stage: false,
-                  force: true,
-                  rebootMode: event.mode,
-                }),
-              }),
-            ],
-          },
-          // One sequence per node at a time: a reboot during an upgrade is refused (F§3).
-          {
-            actions: emit(({ event }) => ({
-              type: 'api.reply' as const,
-              requestId: event.requestId,
-              ok: false,
-              detail: 'upgrade in progress',
-            })),
-          },
-        ],
-        API_ROLLBACK: [
-          {
-            guard: ({ context }) => context.upgrade === null && context.disk.bootloader.fallback !== null,
-            target: 'rebooting',
-            actions: enqueueActions(({ context, event, enqueue }) => {
-              // Rollback: revert the bootloader to the previous slot and reboot (F§2).
-              const fb = context.disk.bootloader.fallback!;
-              const def = context.disk.bootloader.default;
-              enqueue.assign({
-                disk: {
-                  ...context.disk,
-                  bootloader: { default: fb, fallback: def },
-                  meta: context.disk.meta
-                    ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null }
-                    : null,
-                },
-                upgrade: {
-                  requestId: -1,
-                  version: '',
-                  preserve: true,
-                  stage: false,
-                  force: true,
-                  rebootMode: 'powercycle',
-                },
-              });
-              enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
-              enqueue.emit({
-                type: 'api.reply',
-                requestId: event.requestId,
-                ok: true,
-                detail: `rolling back to slot ${fb}`,
-              });
-            }),
-          },
-          {
-            actions: emit(({ event }) => ({
-              type: 'api.reply' as const,
-              requestId: event.requestId,
-              ok: false,
-              detail: 'no previous slot or upgrade in progress',
-            })),
-          },
-        ],
-        API_RESET: [
-          {
-            // Reset (F§1): graceful cordons, drains and (control plane) leaves etcd first, then the
-            // labels are wiped and the machine reboots. One sequence per node at a time (F§3).
-            guard: 'notUpgrading',
-            target: '.resetting',
-            actions: [
-              assign({
-                upgrade: ({ event }) => ({
-                  requestId: event.requestId,
-                  version: '',
-                  preserve: true,
-                  stage: false,
-                  force: true,
-                  rebootMode: 'powercycle' as const,
-                }),
-                resetLabels: ({ event }) => event.labels,
-                resetGraceful: ({ event }) => event.graceful,
-              }),
-              emit(({ event }) => ({
-                type: 'api.reply' as const,
-                requestId: event.requestId,
-                ok: true,
-                detail: `resetting ${event.labels.join(',')}`,
-              })),
-            ],
-          },
-          {
-            actions: emit(({ event }) => ({
-              type: 'api.reply' as const,
-              requestId: event.requestId,
-              ok: false,
-              detail: 'upgrade in progress',
-            })),
-          },
-        ],
-        API_UPGRADE: [
-          {
-            guard: 'notUpgrading',
-            target: '.upgrading',
-            actions: assign({ upgrade: ({ event }) => event.request }),
-          },
-          {
-            actions: emit(({ event }) => ({
-              type: 'api.reply' as const,
-              requestId: event.request.requestId,
-              ok: false,
-              detail: 'upgrade in progress',
-            })),
-          },
-        ],
-      },
+      type: 'parallel',
       states: {
-        notReady: {
-          entry: assign(({ context }) => draw(context, 'ready')),
-          after: { stage: 'ready' },
-        },
-        ready: {
-          entry: enqueueActions(({ context, enqueue }) => {
-            // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
-            // bootloader profiles clear their tentative flag / counter the same way.
-            const meta = context.disk.meta;
-            if (
-              meta &&
-              (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)
-            ) {
-              enqueue.assign({
-                disk: {
-                  ...context.disk,
-                  meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null },
-                },
-              });
-              enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
-            }
-            enqueue.assign({ ready: true, cordoned: false });
-            enqueue.emit({ type: 'ready', version: context.version ?? '' });
-          }),
-        },
-        resetting: {
-          entry: emit({ type: 'upgrade.step', step: 'reset' }),
-          initial: 'route',
+        readiness: {
+          initial: 'notReady',
           states: {
-            route: {
-              always: [
-                { guard: ({ context }) => context.resetGraceful, target: 'cordon' },
-                { target: 'wipe' },
-              ],
+            notReady: {
+              entry: assign(({ context }) => draw(context, 'ready')),
+              after: { stage: { target: 'ready', actions: 'becomeReady' } },
             },
-            cordon: {
-              entry: assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false })),
-              after: { stage: 'drain' },
-            },
-            drain: {
-              entry: assign(({ context }) => draw(context, 'drain')),
-              after: { stage: [{ guard: 'isControlPlane', target: 'leave' }, { target: 'wipe' }] },
-            },
-            leave: {
-              entry: emit({ type: 'etcd.leave' }),
-              on: {
-                ETCD_LEAVE_RESULT: [
-                  { guard: ({ event }) => event.ok, target: 'wipe' },
-                  {
-                    target: '#node.running.ready',
-                    actions: [
-                      emit(({ event }) => ({
-                        type: 'upgrade.step' as const,
-                        step: 'reset-failed',
-                        detail: event.reason,
-                      })),
-                      assign({ upgrade: null }),
-                    ],
-                  },
-                ],
-              },
-            },
-            wipe: {
-              entry: enqueueActions(({ context, enqueue }) => {
-                if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
-                let disk = context.disk;
-                for (const label of context.resetLabels) {
-                  disk = wipeDisk(disk, label);
-                  enqueue.emit({ type: 'disk.wipe', label });
-                }
-                if (context.disk.ephemeral.etcd && !disk.ephemeral.etcd)
-                  enqueue.emit({ type: 'etcd.dataWiped' });
-                enqueue.assign({ disk });
-              }),
-              always: '#node.rebooting',
-            },
+            // Entered only through becomeReady.
+            ready: {},
           },
         },
-        upgrading: {
-          entry: emit(({ context }) => ({
-            type: 'upgrade.step' as const,
-            step: 'request',
-            detail: context.upgrade!.version,
-          })),
-          initial: 'route',
-          states: {
-            route: {
-              always: [{ guard: 'needsPrechecks', target: 'prechecks' }, { target: 'accepted' }],
-            },
-            prechecks: {
-              entry: [
-                emit({ type: 'upgrade.step', step: 'prechecks' }),
-                emit(({ context }) => ({ type: 'precheck' as const, preserve: context.upgrade!.preserve })),
-              ],
-              on: {
-                PRECHECK_RESULT: [
-                  { guard: ({ event }) => event.ok, target: 'accepted' },
-                  {
-                    target: '#node.running.ready',
-                    actions: [
-                      emit(({ context, event }) => ({
-                        type: 'api.reply' as const,
-                        requestId: context.upgrade!.requestId,
-                        ok: false,
-                        detail: `pre-check failed: ${event.reason}`,
-                      })),
-                      emit(({ event }) => ({
-                        type: 'upgrade.step' as const,
-                        step: 'refused',
-                        detail: event.reason,
-                      })),
-                      assign({ upgrade: null }),
-                    ],
-                  },
+        // One sequence per node at a time (F§3): idle, upgrading or resetting.
+        activity: {
+          // The API handlers live here, not on the parallel `running` state: a transition from a parallel
+          // state to a descendant exits and re-enters every region, which would restart the Ready timer.
+          on: {
+            API_REBOOT: [
+              {
+                guard: 'notUpgrading',
+                target: '#node.rebooting',
+                actions: [
+                  emit(({ event }) => ({
+                    type: 'api.reply' as const,
+                    requestId: event.requestId,
+                    ok: true,
+                    detail: 'rebooting',
+                  })),
+                  assign({
+                    upgrade: ({ event }) => ({
+                      requestId: -1,
+                      version: '',
+                      preserve: true,
+                      stage: false,
+                      force: true,
+                      rebootMode: event.mode,
+                    }),
+                  }),
                 ],
               },
-            },
-            accepted: {
-              entry: [
-                emit({ type: 'upgrade.step', step: 'accepted' }),
-                emit(({ context }) => ({
+              // One sequence per node at a time: a reboot during an upgrade is refused (F§3).
+              {
+                actions: emit(({ event }) => ({
                   type: 'api.reply' as const,
-                  requestId: context.upgrade!.requestId,
-                  ok: true,
-                  detail: 'upgrade accepted',
+                  requestId: event.requestId,
+                  ok: false,
+                  detail: 'upgrade in progress',
                 })),
-              ],
-              always: [
-                { guard: ({ context }) => context.upgrade!.stage, target: 'staging' },
-                { guard: 'liveInstallFirst', target: 'install' },
-                { target: 'cordon' },
-              ],
-            },
-            staging: {
-              // --stage writes the image ref to META tags 7/8 and reboots (F§3).
-              entry: enqueueActions(({ context, enqueue }) => {
-                const u = context.upgrade!;
-                enqueue.assign({
-                  disk: {
-                    ...context.disk,
-                    meta: {
-                      ...(context.disk.meta ?? emptyMeta()),
-                      staged: { version: u.version, preserve: u.preserve },
-                    },
-                  },
-                });
-                enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
-              }),
-              always: 'cordon',
-            },
-            cordon: {
-              entry: [
-                emit({ type: 'upgrade.step', step: 'cordon' }),
-                assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true, ready: false })),
-              ],
-              after: { stage: 'drain' },
-            },
-            drain: {
-              entry: [
-                emit({ type: 'upgrade.step', step: 'drain' }),
-                assign(({ context }) => draw(context, 'drain')),
-              ],
-              after: {
-                stage: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
               },
-            },
-            leaveEtcd: {
-              // <=1.7 without preserve: leave etcd (remove itself as a member), retried for 5 min (F§3).
-              entry: [emit({ type: 'upgrade.step', step: 'leave-etcd' }), emit({ type: 'etcd.leave' })],
-              initial: 'waiting',
-              after: {
-                [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
-                  target: '#node.rebooting',
-                  actions: [
-                    emit({ type: 'upgrade.step', step: 'failed', detail: 'leaving etcd failed for 5 min' }),
-                    assign({
-                      upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+            ],
+            API_ROLLBACK: [
+              {
+                guard: ({ context }) => context.upgrade === null && canRollback(context),
+                target: '#node.rebooting',
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  // Rollback: revert the bootloader to the previous slot and reboot (F§2).
+                  const fb = context.disk.bootloader.fallback!;
+                  const def = context.disk.bootloader.default;
+                  enqueue.assign({
+                    disk: {
+                      ...context.disk,
+                      bootloader: { default: fb, fallback: def },
+                      meta: context.disk.meta
+                        ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null }
+                        : null,
+                    },
+                    upgrade: {
+                      requestId: -1,
+                      version: '',
+                      preserve: true,
+                      stage: false,
+                      force: true,
+                      rebootMode: 'powercycle',
+                    },
+                  });
+                  enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
+                  enqueue.emit({
+                    type: 'api.reply',
+                    requestId: event.requestId,
+                    ok: true,
+                    detail: `rolling back to slot ${fb}`,
+                  });
+                }),
+              },
+              {
+                actions: emit(({ event }) => ({
+                  type: 'api.reply' as const,
+                  requestId: event.requestId,
+                  ok: false,
+                  detail: 'no previous slot or upgrade in progress',
+                })),
+              },
+            ],
+            API_RESET: [
+              {
+                // Reset (F§1): graceful cordons, drains and (control plane) leaves etcd first, then the
+                // labels are wiped and the machine reboots. One sequence per node at a time (F§3).
+                guard: 'notUpgrading',
+                target: '.resetting',
+                actions: [
+                  assign({
+                    upgrade: ({ event }) => ({
+                      requestId: event.requestId,
+                      version: '',
+                      preserve: true,
+                      stage: false,
+                      force: true,
+                      rebootMode: 'powercycle' as const,
                     }),
+                    resetLabels: ({ event }) => event.labels,
+                    resetGraceful: ({ event }) => event.graceful,
+                  }),
+                  emit(({ event }) => ({
+                    type: 'api.reply' as const,
+                    requestId: event.requestId,
+                    ok: true,
+                    detail: `resetting ${event.labels.join(',')}`,
+                  })),
+                ],
+              },
+              {
+                actions: emit(({ event }) => ({
+                  type: 'api.reply' as const,
+                  requestId: event.requestId,
+                  ok: false,
+                  detail: 'upgrade in progress',
+                })),
+              },
+            ],
+            API_UPGRADE: [
+              {
+                guard: 'notUpgrading',
+                target: '.upgrading',
+                actions: assign({ upgrade: ({ event }) => event.request }),
+              },
+              {
+                actions: emit(({ event }) => ({
+                  type: 'api.reply' as const,
+                  requestId: event.request.requestId,
+                  ok: false,
+                  detail: 'upgrade in progress',
+                })),
+              },
+            ],
+          },
+          initial: 'idle',
+          states: {
+            idle: {},
+            resetting: {
+              entry: emit({ type: 'upgrade.step', step: 'reset' }),
+              initial: 'route',
+              states: {
+                route: {
+                  always: [
+                    { guard: ({ context }) => context.resetGraceful, target: 'cordon' },
+                    { target: 'wipe' },
                   ],
                 },
-              },
-              states: {
-                waiting: {
+                cordon: {
+                  entry: assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true })),
+                  after: { stage: 'drain' },
+                },
+                drain: {
+                  entry: assign(({ context }) => draw(context, 'drain')),
+                  after: { stage: [{ guard: 'isControlPlane', target: 'leave' }, { target: 'wipe' }] },
+                },
+                leave: {
+                  entry: emit({ type: 'etcd.leave' }),
                   on: {
                     ETCD_LEAVE_RESULT: [
-                      { guard: ({ event }) => event.ok, target: '#node.running.upgrading.stopServices' },
+                      { guard: ({ event }) => event.ok, target: 'wipe' },
                       {
-                        target: 'backoff',
-                        actions: emit(({ event }) => ({
-                          type: 'upgrade.step' as const,
-                          step: 'leave-etcd-retry',
-                          detail: event.reason,
-                        })),
+                        target: '#node.running.activity.idle',
+                        actions: [
+                          emit(({ event }) => ({
+                            type: 'upgrade.step' as const,
+                            step: 'reset-failed',
+                            detail: event.reason,
+                          })),
+                          assign({ upgrade: null }),
+                        ],
                       },
                     ],
                   },
                 },
-                backoff: {
-                  after: { leaveRetry: { target: 'waiting', actions: emit({ type: 'etcd.leave' }) } },
+                wipe: {
+                  entry: enqueueActions(({ context, enqueue }) => {
+                    if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
+                    let disk = context.disk;
+                    for (const label of context.resetLabels) {
+                      disk = wipeDisk(disk, label);
+                      enqueue.emit({ type: 'disk.wipe', label });
+                    }
+                    if (context.disk.ephemeral.etcd && !disk.ephemeral.etcd)
+                      enqueue.emit({ type: 'etcd.dataWiped' });
+                    enqueue.assign({ disk });
+                  }),
+                  always: '#node.rebooting',
                 },
               },
             },
-            stopServices: {
-              entry: enqueueActions(({ context, enqueue }) => {
-                enqueue.emit({ type: 'upgrade.step', step: 'stop-services' });
-                if (context.upgrade!.stage) return;
-                if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
-                if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
-                  // Stop etcd and empty its data dir; on boot it rejoins (F§3).
-                  enqueue.assign({
-                    disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } },
-                  });
-                  enqueue.emit({ type: 'etcd.dataWiped' });
-                }
-              }),
-              always: [
-                { guard: ({ context }) => context.upgrade!.stage, target: '#node.rebooting' },
-                { guard: 'liveInstallFirst', target: '#node.rebooting' },
-                { target: 'install' },
-              ],
-            },
-            install: {
-              entry: 'beginInstall',
-              after: {
-                stage: [
-                  {
-                    // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
-                    // upgrade reboots the node on its current slot (no tag 6 was written yet).
-                    guard: 'bootFull',
-                    target: '#node.rebooting',
-                    actions: [
-                      emit(({ context }) => ({
-                        type: 'slot.write' as const,
-                        slot: context.writing!,
-                        version: context.upgrade!.version,
-                        phase: 'failed' as const,
-                      })),
-                      emit({
-                        type: 'upgrade.step',
-                        step: 'failed',
-                        detail: 'installer: BOOT partition full',
-                      }),
-                      assign({
-                        writing: null,
-                        upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                      }),
+            upgrading: {
+              entry: emit(({ context }) => ({
+                type: 'upgrade.step' as const,
+                step: 'request',
+                detail: context.upgrade!.version,
+              })),
+              initial: 'route',
+              states: {
+                route: {
+                  always: [{ guard: 'needsPrechecks', target: 'prechecks' }, { target: 'accepted' }],
+                },
+                prechecks: {
+                  entry: [
+                    emit({ type: 'upgrade.step', step: 'prechecks' }),
+                    emit(({ context }) => ({
+                      type: 'precheck' as const,
+                      preserve: context.upgrade!.preserve,
+                    })),
+                  ],
+                  on: {
+                    PRECHECK_RESULT: [
+                      { guard: ({ event }) => event.ok, target: 'accepted' },
+                      {
+                        target: '#node.running.activity.idle',
+                        actions: [
+                          emit(({ context, event }) => ({
+                            type: 'api.reply' as const,
+                            requestId: context.upgrade!.requestId,
+                            ok: false,
+                            detail: `pre-check failed: ${event.reason}`,
+                          })),
+                          emit(({ event }) => ({
+                            type: 'upgrade.step' as const,
+                            step: 'refused',
+                            detail: event.reason,
+                          })),
+                          assign({ upgrade: null }),
+                        ],
+                      },
                     ],
                   },
-                  { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },
-                  { target: '#node.rebooting', actions: 'flipToNewSlot' },
-                ],
+                },
+                accepted: {
+                  entry: [
+                    emit({ type: 'upgrade.step', step: 'accepted' }),
+                    emit(({ context }) => ({
+                      type: 'api.reply' as const,
+                      requestId: context.upgrade!.requestId,
+                      ok: true,
+                      detail: 'upgrade accepted',
+                    })),
+                  ],
+                  always: [
+                    { guard: ({ context }) => context.upgrade!.stage, target: 'staging' },
+                    { guard: 'liveInstallFirst', target: 'install' },
+                    { target: 'cordon' },
+                  ],
+                },
+                staging: {
+                  // --stage writes the image ref to META tags 7/8 and reboots (F§3).
+                  entry: enqueueActions(({ context, enqueue }) => {
+                    const u = context.upgrade!;
+                    enqueue.assign({
+                      disk: {
+                        ...context.disk,
+                        meta: {
+                          ...(context.disk.meta ?? emptyMeta()),
+                          staged: { version: u.version, preserve: u.preserve },
+                        },
+                      },
+                    });
+                    enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
+                  }),
+                  always: 'cordon',
+                },
+                cordon: {
+                  entry: [
+                    emit({ type: 'upgrade.step', step: 'cordon' }),
+                    assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true })),
+                  ],
+                  after: { stage: 'drain' },
+                },
+                drain: {
+                  entry: [
+                    emit({ type: 'upgrade.step', step: 'drain' }),
+                    assign(({ context }) => draw(context, 'drain')),
+                  ],
+                  after: {
+                    stage: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
+                  },
+                },
+                leaveEtcd: {
+                  // <=1.7 without preserve: leave etcd (remove itself as a member), retried for 5 min (F§3).
+                  entry: [emit({ type: 'upgrade.step', step: 'leave-etcd' }), emit({ type: 'etcd.leave' })],
+                  initial: 'waiting',
+                  after: {
+                    [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
+                      target: '#node.rebooting',
+                      actions: [
+                        emit({
+                          type: 'upgrade.step',
+                          step: 'failed',
+                          detail: 'leaving etcd failed for 5 min',
+                        }),
+                        assign({
+                          upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                        }),
+                      ],
+                    },
+                  },
+                  states: {
+                    waiting: {
+                      on: {
+                        ETCD_LEAVE_RESULT: [
+                          {
+                            guard: ({ event }) => event.ok,
+                            target: '#node.running.activity.upgrading.stopServices',
+                          },
+                          {
+                            target: 'backoff',
+                            actions: emit(({ event }) => ({
+                              type: 'upgrade.step' as const,
+                              step: 'leave-etcd-retry',
+                              detail: event.reason,
+                            })),
+                          },
+                        ],
+                      },
+                    },
+                    backoff: {
+                      after: { leaveRetry: { target: 'waiting', actions: emit({ type: 'etcd.leave' }) } },
+                    },
+                  },
+                },
+                stopServices: {
+                  entry: enqueueActions(({ context, enqueue }) => {
+                    enqueue.emit({ type: 'upgrade.step', step: 'stop-services' });
+                    // kubelet stops with the other services: the node is no longer Ready.
+                    enqueue.assign({ ready: false });
+                    if (context.upgrade!.stage) return;
+                    if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
+                    if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
+                      // Stop etcd and empty its data dir; on boot it rejoins (F§3).
+                      enqueue.assign({
+                        disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } },
+                      });
+                      enqueue.emit({ type: 'etcd.dataWiped' });
+                    }
+                  }),
+                  always: [
+                    { guard: ({ context }) => context.upgrade!.stage, target: '#node.rebooting' },
+                    { guard: 'liveInstallFirst', target: '#node.rebooting' },
+                    {
+                      // Unmounting /var fails while something still holds it: the upgrade aborts and the node
+                      // reboots on its current slot (T#9307, T#8800). The live installer of 1.13 never unmounts.
+                      guard: ({ context }) => context.busyMounts,
+                      target: '#node.rebooting',
+                      actions: [
+                        emit({
+                          type: 'upgrade.step',
+                          step: 'failed',
+                          detail: 'unmount /var: device or resource busy',
+                        }),
+                        assign({
+                          upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                        }),
+                      ],
+                    },
+                    { target: 'install' },
+                  ],
+                },
+                install: {
+                  entry: 'beginInstall',
+                  after: {
+                    stage: [
+                      {
+                        // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
+                        // upgrade reboots the node on its current slot (no tag 6 was written yet).
+                        guard: 'installFails',
+                        target: '#node.rebooting',
+                        actions: [
+                          emit(({ context }) => ({
+                            type: 'slot.write' as const,
+                            slot: context.writing!,
+                            version: context.upgrade!.version,
+                            phase: 'failed' as const,
+                          })),
+                          emit(({ context }) => ({
+                            type: 'upgrade.step' as const,
+                            step: 'failed',
+                            detail: `installer: ${context.bootFull ? 'write /boot: no space left on device (BOOT partition full)' : context.installFailure}`,
+                          })),
+                          assign({
+                            writing: null,
+                            upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+                          }),
+                        ],
+                      },
+                      { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },
+                      { target: '#node.rebooting', actions: 'flipToNewSlot' },
+                    ],
+                  },
+                },
               },
             },
           },

@@ -1,7 +1,7 @@
 // The simulated node API and the Talos rules the world enforces around it (pre-checks, reset), driven
 // the way the orchestrator drives it: calls with replies on virtual time.
 import { describe, expect, it } from 'vitest';
-import type { ApiResult } from '../../../sim/api/node-api.js';
+import type { ApiResult, EtcdHealth } from '../../../sim/api/node-api.js';
 import { SimulatedNodeApi } from '../../../sim/cluster/sim-api.js';
 import { World } from '../../../sim/cluster/world.js';
 import { Rng } from '../../../sim/engine/rng.js';
@@ -91,7 +91,7 @@ describe('simulated node API', () => {
     const l = lab(3);
     l.call<string>((r) => l.api.isolate('cp1', r));
     const h1 = l.call((r) => l.api.etcdHealth('cp1', r));
-    const h2 = l.call((r) => l.api.etcdHealth('cp2', r));
+    const h2 = l.call<EtcdHealth>((r) => l.api.etcdHealth('cp2', r));
     expect(h1).toMatchObject({ ok: true, value: { healthy: false } });
     expect(h2).toMatchObject({ ok: true, value: { healthy: true } });
     expect(h2.ok && h2.value.leader).not.toBe('cp1');
