@@ -173,6 +173,8 @@ const descending = (a: number, b: number): number => b - a;
 export class EtcdCluster {
   private readonly opts: EtcdOptions;
   private connectivity: Connectivity;
+  /** Client traffic (membership RPCs) may travel where peer traffic cannot, e.g. a firewalled 2380. */
+  private clientConnectivity: Connectivity | null = null;
   private readonly listener: EtcdListener | null;
 
   private readonly list: MemberState[] = [];
@@ -226,9 +228,18 @@ export class EtcdCluster {
     return this.log;
   }
 
-  /** Replace the connectivity function; call `recompute()` afterwards. */
+  /** Replace the (peer) connectivity function; call `recompute()` afterwards. */
   setConnectivity(fn: Connectivity): void {
     this.connectivity = fn;
+  }
+
+  /**
+   * Set a separate connectivity for client requests (member add/remove/promote). By default they follow
+   * peer connectivity. With a peer-only cut a node can still add itself as a learner through the client
+   * port but never receives the leader's log (T#13710).
+   */
+  setClientConnectivity(fn: Connectivity | null): void {
+    this.clientConnectivity = fn;
   }
 
   /** Create the initial voters, all started with empty logs, and elect a leader. */
@@ -666,7 +677,7 @@ export class EtcdCluster {
   }
 
   private reaches(node: string, leader: MemberState): boolean {
-    return node === leader.name || this.connectivity(node, leader.name);
+    return node === leader.name || (this.clientConnectivity ?? this.connectivity)(node, leader.name);
   }
 
   /** Membership requests need a leader reachable from the requesting node. */

@@ -24,12 +24,20 @@ export interface EtcdServiceContext {
   memberId: string | null;
   emptyDataDir: boolean;
   rejoin: 'learner' | 'in-place';
+  promote: boolean;
   lastError: string | null;
 }
 
 export type EtcdServiceEvent =
   /** `memberId` is the data dir's identity (null = empty); `oldMemberId` the member listed under our hostname. */
-  | { type: 'START'; memberId: string | null; oldMemberId: string | null; rejoin: 'learner' | 'in-place' }
+  | {
+      type: 'START';
+      memberId: string | null;
+      oldMemberId: string | null;
+      rejoin: 'learner' | 'in-place';
+      /** false reproduces Talos before learner promotion existed (T#5794): the learner is never promoted. */
+      promote?: boolean;
+    }
   | { type: 'STOP' }
   | { type: 'RESULT'; ok: boolean; error?: string; memberId?: string; learner?: boolean }
   /** The member process died (removed from the cluster while running, or its data vanished). */
@@ -65,6 +73,7 @@ export const etcdServiceMachine = setup({
     memberId: null,
     emptyDataDir: false,
     rejoin: 'learner',
+    promote: true,
     lastError: null,
   }),
   initial: 'stopped',
@@ -86,6 +95,7 @@ export const etcdServiceMachine = setup({
               memberId: ({ event }) => event.memberId,
               emptyDataDir: false,
               rejoin: ({ event }) => event.rejoin,
+              promote: ({ event }) => event.promote ?? true,
             }),
           },
           {
@@ -97,7 +107,15 @@ export const etcdServiceMachine = setup({
               rejoin: 'in-place',
             }),
           },
-          { target: 'joining', actions: assign({ memberId: null, emptyDataDir: true, rejoin: 'learner' }) },
+          {
+            target: 'joining',
+            actions: assign({
+              memberId: null,
+              emptyDataDir: true,
+              rejoin: 'learner',
+              promote: ({ event }) => event.promote ?? true,
+            }),
+          },
         ],
         STOP: 'stopped',
       },
@@ -173,7 +191,7 @@ export const etcdServiceMachine = setup({
         RESULT: [
           {
             guard: ({ event, context }) =>
-              event.type === 'RESULT' && event.ok && event.learner === true && context.rejoin === 'learner',
+              event.type === 'RESULT' && event.ok && event.learner === true && context.promote,
             target: 'learner',
           },
           { guard: 'ok', target: 'running' },

@@ -8,7 +8,10 @@ import { Rng } from './engine/rng.js';
 import { Scheduler, type StopReason } from './engine/scheduler.js';
 import { bootPartitionFull } from './faults/boot-partition-full.js';
 import { diskWipe } from './faults/disk-wipe.js';
+import { busyMounts } from './faults/busy-mounts.js';
 import { etcdLeaveFails } from './faults/etcd-leave-fails.js';
+import { etcdRemoveMember } from './faults/etcd-remove-member.js';
+import { installFails } from './faults/install-fails.js';
 import { failedBoot } from './faults/failed-boot.js';
 import { partition } from './faults/partition.js';
 import { powerLoss } from './faults/power-loss.js';
@@ -22,6 +25,7 @@ import type {
   NodeCheckpoint,
   RunMetrics,
   TraceCheckpoint,
+  TraceEvent,
   TraceEventBody,
   TraceFooter,
   Verdict,
@@ -41,6 +45,8 @@ export interface SimulateOptions {
   checkpoints?: boolean;
   /** Test hook: change the world after it is built. */
   mutateWorld?: (world: World) => void;
+  /** Called with every trace event as it is written (expectations watch the run through this). */
+  onEvent?: (e: TraceEvent) => void;
   /** Test hook: a replacement node model (canaries pass a deliberately broken one). */
   nodeMachine?: typeof nodeMachine;
 }
@@ -77,10 +83,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const memory = options.sink ? null : memorySink();
   const writer = new TraceWriter(options.sink ?? memory!);
   let seq = 0;
+  const onEvent = options.onEvent;
   const trace = (body: TraceEventBody) => {
-    writer.event({ kind: 'event', t: scheduler.now, seq: seq++, ...body } as Parameters<
-      TraceWriter['event']
-    >[0]);
+    const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
+    writer.event(e);
+    if (onEvent) onEvent(e);
   };
 
   writer.header({
@@ -330,11 +337,17 @@ function injectScheduled(ctx: FaultContext, f: FaultSpec): void {
     case 'diskWipe':
       return diskWipe(ctx, f.node, f.label);
     case 'partition':
-      return partition(ctx, f.groups, f.oneWay, f.durationMs);
+      return partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports);
     case 'bootPartitionFull':
       return bootPartitionFull(ctx, f.node, f.durationMs);
     case 'etcdLeaveFails':
-      return etcdLeaveFails(ctx, f.node, f.times);
+      return etcdLeaveFails(ctx, f.node, f.times, f.applied);
+    case 'installFails':
+      return installFails(ctx, f.node, f.reason, f.durationMs);
+    case 'busyMounts':
+      return busyMounts(ctx, f.node, f.durationMs);
+    case 'etcdRemoveMember':
+      return etcdRemoveMember(ctx, f.node, f.via);
   }
 }
 

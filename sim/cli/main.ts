@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { checkExpectations } from '../expect.js';
+import { expectationWatcher } from '../expect.js';
 import { applySeed, loadScenarioFile, ScenarioError } from '../scenario/load.js';
 import { simulate, type SimulateResult } from '../simulate.js';
 import { toChromeTrace } from '../trace/chrome.js';
@@ -54,16 +54,20 @@ function cmdRun(file: string, opts: { seed?: string; out?: string; json?: boolea
   const seed = parseSeed(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   const t0 = Date.now();
+  const watcher = s.expect ? expectationWatcher(s.expect) : null;
   let r: SimulateResult;
   try {
-    r = simulate(s, opts.out ? { sink: fileSink(opts.out) } : {});
+    r = simulate(s, {
+      ...(opts.out ? { sink: fileSink(opts.out) } : {}),
+      ...(watcher ? { onEvent: watcher.onEvent } : {}),
+    });
   } catch (err) {
     const where = opts.out ? `; the partial trace is in ${opts.out}` : '';
     process.stderr.write(`upgradelab: the simulator crashed${where}\nreproduce: ${reproduce(file, seed)}\n`);
     throw err;
   }
   const wallMs = Date.now() - t0;
-  const expectations = s.expect ? checkExpectations(s.expect, r) : null;
+  const expectations = watcher ? watcher.check(r) : null;
   const ok = expectations ? expectations.every((e) => e.met) : r.violations.length === 0;
   if (opts.json) {
     process.stdout.write(

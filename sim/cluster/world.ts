@@ -2,7 +2,7 @@
 // all on one scheduler. The world executes what the models request (their emitted effects) and answers
 // them with events, always through the scheduler so every step is an ordered (time, seq) event.
 import { createActor, type Actor } from 'xstate';
-import { EtcdCluster } from '../../models/etcd-cluster.js';
+import { ETCD_ERROR_MESSAGES, EtcdCluster, type EtcdErrorCode } from '../../models/etcd-cluster.js';
 import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
@@ -16,6 +16,11 @@ import type { TraceEventBody } from '../trace/types.js';
 
 export type TraceFn = (body: TraceEventBody) => void;
 
+/** An etcd error as the service logs it: the code and etcd's own message. */
+function etcdError(code: EtcdErrorCode): string {
+  return `${code}: ${ETCD_ERROR_MESSAGES[code]}`;
+}
+
 export interface SimNode {
   name: string;
   role: 'controlplane' | 'worker';
@@ -28,6 +33,8 @@ export interface SimNode {
   waitingForEtcd: boolean;
   /** etcdLeaveFails fault: remaining failures (null = always, 0 = none). */
   leaveFailures: number | null;
+  /** etcdLeaveFails fault: the removal takes effect although the call fails. */
+  leaveFailureApplied: boolean;
   /** The version the node ran before its current upgrade (for the rollback invariant). */
   previousVersion: string | null;
   /** From an accepted upgrade request until the node is Ready again (single-upgrader invariant). */
@@ -43,6 +50,8 @@ export class World {
   readonly nodes: SimNode[] = [];
   readonly byName = new Map<string, SimNode>();
   readonly network: Network;
+  /** Cuts of etcd peer traffic only (port 2380): raft stops, client and API traffic still flow. */
+  readonly peerNetwork: Network;
   readonly etcd: EtcdCluster;
   private etcdDirty = true;
   private modelError: { node: string; err: unknown } | null = null;
@@ -61,8 +70,10 @@ export class World {
   ) {
     const names = scenario.cluster.nodes.map((n) => n.name);
     this.network = new Network(names);
+    this.peerNetwork = new Network(names);
     this.etcd = new EtcdCluster({}, (change) => this.onEtcdChange(change));
-    this.etcd.setConnectivity((a, b) => this.network.connected(a, b));
+    this.etcd.setConnectivity((a, b) => this.network.connected(a, b) && this.peerNetwork.connected(a, b));
+    this.etcd.setClientConnectivity((a, b) => this.network.connected(a, b));
     const cps = scenario.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
     const ids = this.etcd.bootstrap(cps);
     for (const id of ids) this.etcd.stop(id, false);
@@ -82,6 +93,8 @@ export class World {
           rngSeed: timingStream.u32(),
           version: scenario.cluster.version,
           etcdMemberId: memberIndex >= 0 ? ids[memberIndex]! : null,
+          previousVersion: scenario.cluster.previousVersion,
+          quirks: { flipBeforeWrite: scenario.quirks.includes('flip-before-write') },
         },
       });
       const etcd =
@@ -97,6 +110,7 @@ export class World {
         etcdState: 'stopped',
         waitingForEtcd: false,
         leaveFailures: 0,
+        leaveFailureApplied: false,
         previousVersion: null,
         midUpgrade: false,
       };
@@ -182,8 +196,27 @@ export class World {
     this.node(name).actor.send({ type: 'SET_BOOT_FULL', full });
   }
 
-  setLeaveFailures(name: string, times: number | null): void {
+  setLeaveFailures(name: string, times: number | null, applied = false): void {
     this.node(name).leaveFailures = times;
+    this.node(name).leaveFailureApplied = applied;
+  }
+
+  setInstallFailure(name: string, reason: string | null): void {
+    this.node(name).actor.send({ type: 'SET_INSTALL_FAILURE', reason });
+  }
+
+  setBusyMounts(name: string, busy: boolean): void {
+    this.node(name).actor.send({ type: 'SET_BUSY_MOUNTS', busy });
+  }
+
+  /** An operator removes `name`'s etcd member through node `via` (etcdctl member remove). */
+  removeMemberOf(name: string, via: string): string {
+    this.settle();
+    const m = this.etcd.memberByName(name);
+    if (!m) return `${name} has no etcd member`;
+    const r = this.etcd.removeMember(m.id, via);
+    this.etcdDirty = true;
+    return r.ok ? `removed ${m.id} (${name}) via ${via}` : `remove ${m.id} via ${via} failed: ${r.error}`;
   }
 
   // ---- queries (used by the API, invariants and checkpoints) --------------------------------------
@@ -341,12 +374,23 @@ export class World {
     const dataDir = node.actor.getSnapshot().context.disk.ephemeral.etcd;
     const old = this.etcd.memberByName(node.name);
     const rejoin = this.scenario.upgrade?.policy.etcdRejoin ?? 'learner';
+    const promote = !this.scenario.quirks.includes('no-learner-promotion');
     node.etcd!.send({
       type: 'START',
       memberId: dataDir?.memberId ?? null,
       oldMemberId: old?.id ?? null,
       rejoin,
+      promote,
     });
+  }
+
+  /** For traces: the data dir's member id, else the member listed under the node's name. */
+  private memberLabel(node: SimNode): string {
+    return (
+      node.actor.getSnapshot().context.disk.ephemeral.etcd?.memberId ??
+      this.etcd.memberByName(node.name)?.id ??
+      '-'
+    );
   }
 
   /** The member id recorded in this node's etcd data dir, or the member listed under its hostname. */
@@ -360,8 +404,14 @@ export class World {
     this.settle();
     let result: { ok: boolean; reason: string };
     if (node.leaveFailures === null || node.leaveFailures > 0) {
-      // T#7423/T#8759: the leave RPC fails with "server stopped".
+      // T#7423/T#8759: the leave RPC fails with "server stopped". When `applied`, the member was removed
+      // all the same: the error is indefinite, and the node believes it is still a member.
       if (node.leaveFailures !== null) node.leaveFailures--;
+      const m = this.memberOf(node);
+      if (node.leaveFailureApplied && m) {
+        this.etcd.removeMember(m, node.name);
+        this.etcdDirty = true;
+      }
       result = { ok: false, reason: 'etcdserver: server stopped' };
     } else {
       const m = this.memberOf(node);
@@ -375,7 +425,7 @@ export class World {
     this.trace({
       type: 'etcd.member',
       node: node.name,
-      member: this.memberOf(node) ?? '-',
+      member: this.memberLabel(node),
       change: result.ok ? 'leave' : 'leave-failed',
       detail: result.reason,
     });
@@ -408,7 +458,7 @@ export class World {
         this.trace({
           type: 'etcd.member',
           node: node.name,
-          member: this.memberOf(node) ?? '-',
+          member: this.memberLabel(node),
           change: `service:${e.state}`,
           ...(e.detail ? { detail: e.detail } : {}),
         });
@@ -419,13 +469,13 @@ export class World {
         if (!old) return void reply(true);
         const r = this.etcd.removeMember(old.id, node.name);
         this.etcdDirty = true;
-        return void reply(r.ok, r.ok ? {} : { error: r.error });
+        return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'addLearner': {
         this.settle();
         const r = this.etcd.addLearner(node.name, node.name);
         this.etcdDirty = true;
-        return void reply(r.ok, r.ok ? { memberId: r.id } : { error: r.error });
+        return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
       case 'restart':
         // Only while the node is up: a powered-off or rebooting node has stopped the service already.
@@ -443,13 +493,13 @@ export class World {
         const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir });
         this.etcdDirty = true;
         const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
-        return void reply(r.ok, r.ok ? { learner } : { error: r.error });
+        return void reply(r.ok, r.ok ? { learner } : { error: `${r.error}: ${r.message}` });
       }
       case 'promote': {
         this.settle();
         const r = this.etcd.promote(e.memberId, node.name);
         this.etcdDirty = true;
-        return void reply(r.ok, r.ok ? {} : { error: r.error });
+        return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'stopMember':
         if (e.memberId && this.etcd.hasMember(e.memberId)) {

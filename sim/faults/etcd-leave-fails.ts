@@ -2,15 +2,21 @@
 // talos-1.7 upgrade without preserve; it fails with "etcdserver: server stopped".
 // Stands for: T#7423 / T#8759 / T#9153, where etcd was already stopping when the leave was issued.
 // A correct cluster recovers: Talos retries the leave for 5 min and otherwise aborts the upgrade and
-// reboots on the current slot with its data intact.
+// reboots on the current slot with its data intact. With `applied`, the removal took effect although the
+// call failed (an indefinite error): the node reboots into a member that no longer exists (T#7423).
 import type { FaultContext } from './registry.js';
 
-export function etcdLeaveFails(ctx: FaultContext, node: string, times: number | null): void {
+export function etcdLeaveFails(ctx: FaultContext, node: string, times: number | null, applied = false): void {
   const id = ctx.registry.begin(
     ctx.scheduler,
-    { type: 'etcdLeaveFails', node, detail: times === null ? 'always' : `${times} time(s)`, takesOut: [] },
+    {
+      type: 'etcdLeaveFails',
+      node,
+      detail: `${times === null ? 'always' : `${times} time(s)`}${applied ? ', the removal still takes effect' : ''}`,
+      takesOut: [],
+    },
     null,
     () => ctx.world.setLeaveFailures(node, 0),
   );
-  if (id !== null) ctx.world.setLeaveFailures(node, times);
+  if (id !== null) ctx.world.setLeaveFailures(node, times, applied);
 }

@@ -12,6 +12,7 @@ export function partition(
   oneWay: boolean,
   durationMs: number,
   random = false,
+  ports: 'all' | 'peer' = 'all',
 ): void {
   const all = ctx.world.nodes.map((n) => n.name);
   const named = new Set(groups.flat());
@@ -20,9 +21,11 @@ export function partition(
   const sides = rest.length > 0 ? [...groups, rest] : groups;
   const largest = sides.reduce((a, b) => (b.length > a.length ? b : a), sides[0] ?? []);
   const takesOut = all.filter((n) => !largest.includes(n));
-  const detail = `${oneWay ? 'one-way ' : ''}${groups.map((g) => `[${g.join(',')}]`).join(' | ')} for ${durationMs} ms`;
+  // A peer-only cut (etcd port 2380) leaves client and API traffic alone.
+  const net = ports === 'peer' ? ctx.world.peerNetwork : ctx.world.network;
+  const detail = `${ports === 'peer' ? 'etcd peer traffic only: ' : ''}${oneWay ? 'one-way ' : ''}${groups.map((g) => `[${g.join(',')}]`).join(' | ')} for ${durationMs} ms`;
   const node = groups.length === 1 && groups[0]!.length === 1 ? groups[0]![0] : undefined;
-  let cuts: ReturnType<typeof ctx.world.network.partition> = [];
+  let cuts: ReturnType<typeof net.partition> = [];
   const id = ctx.registry.begin(
     ctx.scheduler,
     {
@@ -34,11 +37,11 @@ export function partition(
     },
     durationMs,
     () => {
-      ctx.world.network.healCuts(cuts);
+      net.healCuts(cuts);
       ctx.world.markEtcdDirty();
     },
   );
   if (id === null) return;
-  cuts = ctx.world.network.partition(groups, oneWay);
+  cuts = net.partition(groups, oneWay);
   ctx.world.markEtcdDirty();
 }

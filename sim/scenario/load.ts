@@ -10,10 +10,12 @@ import { policyFromPreset, type PolicyPresetName } from './policies.js';
 import { MAX_CONTROL_PLANES, MAX_WORKERS, validateScenarioFile } from './schema.js';
 import {
   INVARIANT_NAMES,
+  type EventMatcher,
   type Expectation,
   type FaultSpec,
   type InvariantName,
   type NodeSpec,
+  type Quirk,
   type RandomFaults,
   type Scenario,
   type Timing,
@@ -350,6 +352,7 @@ class Checker {
       bootloader,
       bootTries: int(r.bootTries) ?? 3,
       cluster,
+      quirks: list(r.quirks).filter((q): q is Quirk => typeof q === 'string'),
       timing,
       upgrade,
       faults,
@@ -396,7 +399,7 @@ class Checker {
       const attach = str(override.attach);
       if (attach !== undefined) spec.attach = attach;
     });
-    return { version: str(c.version) ?? '', nodes };
+    return { version: str(c.version) ?? '', previousVersion: str(c.previousVersion) ?? null, nodes };
   }
 
   private timing(t: Obj): Timing {
@@ -510,11 +513,37 @@ class Checker {
           durationMs,
           groups: this.groups(f, path),
           oneWay: bool(f.oneWay) ?? false,
+          ports: f.ports === 'peer' ? 'peer' : 'all',
         };
       case 'bootPartitionFull':
         return { type: 'bootPartitionFull', atMs, node: node(), durationMs: this.dur(f.duration) ?? null };
       case 'etcdLeaveFails':
-        return { type: 'etcdLeaveFails', atMs, node: node(), times: this.times(f.times) };
+        return {
+          type: 'etcdLeaveFails',
+          atMs,
+          node: node(),
+          times: this.times(f.times),
+          applied: bool(f.applied) ?? false,
+        };
+      case 'installFails':
+        return {
+          type: 'installFails',
+          atMs,
+          node: node(),
+          reason: str(f.reason) ?? 'installer: pulling the installer image timed out',
+          durationMs: this.dur(f.duration) ?? null,
+        };
+      case 'busyMounts':
+        return { type: 'busyMounts', atMs, node: node(), durationMs: this.dur(f.duration) ?? null };
+      case 'etcdRemoveMember': {
+        const target = node();
+        const via = f.via === undefined ? null : this.node(f.via, [...path, 'via']);
+        const fallback = this.nodeNames.find((n) => this.controlPlaneNames.has(n) && n !== target) ?? target;
+        if (this.nodesKnown && !this.controlPlaneNames.has(target)) {
+          this.problem([...path, 'node'], `node '${target}' is a worker and has no etcd member`);
+        }
+        return { type: 'etcdRemoveMember', atMs, node: target, via: via ?? fallback };
+      }
       default:
         // Unknown or missing type: the schema reported it; this value is never returned.
         return { type: 'powerLoss', atMs, node: '', durationMs };
@@ -599,6 +628,33 @@ class Checker {
       }
       return name;
     });
-    return { violations, holds, finalVersions, writesLostMax: int(e.writesLostMax) ?? null, learners };
+    const finalStates: Record<string, string> = {};
+    for (const [name, state] of Object.entries(obj(e.finalStates) ?? {})) {
+      if (this.nodesKnown && !this.nodeNames.includes(name)) {
+        this.problem(
+          ['expect', 'finalStates', name],
+          `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`,
+          true,
+        );
+      }
+      if (typeof state === 'string') finalStates[name] = state;
+    }
+    const matchers = (key: 'events' | 'absentEvents'): EventMatcher[] =>
+      list(e[key]).map((m) => {
+        const o = obj(m) ?? {};
+        const fields: Record<string, string> = {};
+        for (const [k, v] of Object.entries(o)) if (k !== 'type') fields[k] = String(v);
+        return { type: str(o.type) ?? '', fields };
+      });
+    return {
+      violations,
+      holds,
+      finalVersions,
+      writesLostMax: int(e.writesLostMax) ?? null,
+      learners,
+      finalStates,
+      events: matchers('events'),
+      absentEvents: matchers('absentEvents'),
+    };
   }
 }

@@ -5,7 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
-import { INVARIANT_NAMES } from './types.js';
+import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
 /** Upper bounds on sizes (STYLE.md habit 6). `naive` runs 100 nodes per role at once, so no role may exceed it. */
 export const MAX_CONTROL_PLANES = 99;
@@ -25,6 +25,9 @@ const FAULT_TYPES = [
   'partition',
   'bootPartitionFull',
   'etcdLeaveFails',
+  'installFails',
+  'busyMounts',
+  'etcdRemoveMember',
 ];
 const BOOT_FAIL_STAGES = ['kernel', 'init', 'powercycle'];
 const DISK_LABELS = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
@@ -68,6 +71,12 @@ export const SCENARIO_FILE_SCHEMA = {
       else: { type: 'integer', minimum: 1 },
     },
     stage: { type: 'string', enum: BOOT_FAIL_STAGES },
+    eventMatcher: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', minLength: 1 } },
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
     invariantList: { type: 'array', uniqueItems: true, items: { type: 'string', enum: INVARIANT_NAMES } },
     policyObject: {
       type: 'object',
@@ -110,6 +119,7 @@ export const SCENARIO_FILE_SCHEMA = {
         controlPlanes: { type: 'integer', minimum: 1, maximum: MAX_CONTROL_PLANES },
         workers: { type: 'integer', minimum: 0, maximum: MAX_WORKERS },
         version: ref('version'),
+        previousVersion: ref('version'),
         nodes: {
           type: 'array',
           items: {
@@ -181,10 +191,22 @@ export const SCENARIO_FILE_SCHEMA = {
             },
             isolate: ref('nodeName'),
             oneWay: { type: 'boolean' },
+            ports: { type: 'string', enum: ['all', 'peer'] },
             duration: ref('duration'),
           }),
           fault('bootPartitionFull', ['node'], { node: ref('nodeName'), duration: ref('duration') }),
-          fault('etcdLeaveFails', ['node'], { node: ref('nodeName'), times: ref('times') }),
+          fault('etcdLeaveFails', ['node'], {
+            node: ref('nodeName'),
+            times: ref('times'),
+            applied: { type: 'boolean' },
+          }),
+          fault('installFails', ['node'], {
+            node: ref('nodeName'),
+            reason: { type: 'string', minLength: 1 },
+            duration: ref('duration'),
+          }),
+          fault('busyMounts', ['node'], { node: ref('nodeName'), duration: ref('duration') }),
+          fault('etcdRemoveMember', ['at', 'node'], { node: ref('nodeName'), via: ref('nodeName') }),
         ],
       },
     },
@@ -204,6 +226,7 @@ export const SCENARIO_FILE_SCHEMA = {
       additionalProperties: false,
       properties: { etcdWritesPerSecond: { type: 'number', minimum: 0, maximum: 10_000 } },
     },
+    quirks: { type: 'array', uniqueItems: true, items: { type: 'string', enum: QUIRKS } },
     invariants: ref('invariantList'),
     quorumTolerateFaults: { type: 'boolean' },
     checkpointEvery: ref('duration'),
@@ -216,6 +239,9 @@ export const SCENARIO_FILE_SCHEMA = {
         finalVersions: { type: 'object', additionalProperties: ref('version') },
         writesLostMax: { type: 'integer', minimum: 0 },
         learners: ref('nodeList'),
+        finalStates: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+        events: { type: 'array', items: ref('eventMatcher') },
+        absentEvents: { type: 'array', items: ref('eventMatcher') },
       },
     },
   },

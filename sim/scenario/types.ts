@@ -84,9 +84,32 @@ export type FaultSpec =
       durationMs: number;
       groups: string[][];
       oneWay: boolean;
+      /** 'peer' cuts only etcd peer traffic (port 2380); client and API traffic still flow. */
+      ports: 'all' | 'peer';
     }
   | { type: 'bootPartitionFull'; atMs: number; node: string; durationMs: number | null }
-  | { type: 'etcdLeaveFails'; atMs: number; node: string; times: number | null };
+  | {
+      type: 'etcdLeaveFails';
+      atMs: number;
+      node: string;
+      times: number | null;
+      /** The removal takes effect but the caller still gets the error (an indefinite failure). */
+      applied: boolean;
+    }
+  | { type: 'installFails'; atMs: number; node: string; reason: string; durationMs: number | null }
+  | { type: 'busyMounts'; atMs: number; node: string; durationMs: number | null }
+  /** An operator (or automation) removes a node's etcd member through another node. */
+  | { type: 'etcdRemoveMember'; atMs: number; node: string; via: string };
+
+/** Behaviours of older Talos releases that regression scenarios switch on (see models/node.ts). */
+export type Quirk = 'flip-before-write' | 'no-learner-promotion';
+export const QUIRKS: readonly Quirk[] = ['flip-before-write', 'no-learner-promotion'];
+
+/** Matches a trace event: `type` exactly, every other field as a substring of the event's field. */
+export interface EventMatcher {
+  type: string;
+  fields: Record<string, string>;
+}
 
 export interface RandomFaults {
   powerLoss?: { ratePerNodeHour: number; duration: RangeMs };
@@ -110,7 +133,8 @@ export interface Scenario {
   bootloader: BootloaderProfile;
   /** boot-counting profile: tries per new entry. */
   bootTries: number;
-  cluster: { version: string; nodes: NodeSpec[] };
+  cluster: { version: string; previousVersion: string | null; nodes: NodeSpec[] };
+  quirks: Quirk[];
   timing: Timing;
   upgrade: UpgradeSpec | null;
   faults: FaultSpec[];
@@ -134,4 +158,10 @@ export interface Expectation {
   writesLostMax: number | null;
   /** Nodes whose etcd member must end as a learner. */
   learners: string[];
+  /** Final machine state per node (running, init, bootFailed, halted, maintenance, ...). */
+  finalStates: Record<string, string>;
+  /** Trace events that must appear at least once. */
+  events: EventMatcher[];
+  /** Trace events that must never appear. */
+  absentEvents: EventMatcher[];
 }

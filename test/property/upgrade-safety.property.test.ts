@@ -36,7 +36,14 @@ function schedule(steps: readonly FaultStep[]): FaultSpec[] {
     if (s.kind === 'powerLoss')
       out.push({ type: 'powerLoss', atMs: t, node: s.node, durationMs: s.durationMs });
     else if (s.kind === 'isolate')
-      out.push({ type: 'partition', atMs: t, groups: [[s.node]], oneWay: false, durationMs: s.durationMs });
+      out.push({
+        type: 'partition',
+        atMs: t,
+        groups: [[s.node]],
+        oneWay: false,
+        ports: 'all',
+        durationMs: s.durationMs,
+      });
     else out.push({ type: 'failedBoot', atMs: t, node: s.node, version: 'v1.8.0', stage: 'init', times: 1 });
     t += s.durationMs;
   }

@@ -139,13 +139,21 @@ describe('parseScenario: a good file', () => {
         durationMs: 120_000,
         groups: [['cp1'], ['cp2', 'cp3']],
         oneWay: false,
+        ports: 'all',
       },
-      { type: 'partition', atMs: 660_000, durationMs: 30_000, groups: [['w1']], oneWay: true },
+      {
+        type: 'partition',
+        atMs: 660_000,
+        durationMs: 30_000,
+        groups: [['w1']],
+        oneWay: true,
+        ports: 'all',
+      },
       // version defaults to the upgrade target, at to 0
       { type: 'failedBoot', atMs: 0, node: 'cp1', version: 'v1.8.0', stage: 'kernel', times: 2 },
       { type: 'diskWipe', atMs: 60_000, node: 'cp2', label: 'EPHEMERAL' },
       { type: 'bootPartitionFull', atMs: 0, node: 'w1', durationMs: null },
-      { type: 'etcdLeaveFails', atMs: 0, node: 'cp1', times: null },
+      { type: 'etcdLeaveFails', atMs: 0, node: 'cp1', times: null, applied: false },
     ]);
     expect(s.random?.failedBoot).toEqual({ ratePerNodeHour: 0.1, stage: 'init' });
     expect(s.random?.isolate).toBeUndefined();
@@ -164,6 +172,9 @@ describe('parseScenario: a good file', () => {
       finalVersions: { cp1: 'v1.7.6' },
       writesLostMax: 0,
       learners: ['cp2'],
+      finalStates: {},
+      events: [],
+      absentEvents: [],
     });
     expect(applySeed(s, 'other').seed).toBe('other');
     expect(s.seed).toBe(42);
@@ -402,5 +413,65 @@ describe('parseScenario: bad files', () => {
       }
     }
     expect(failures).toBeGreaterThan(100);
+  });
+});
+
+describe('parseScenario: regression-library keys', () => {
+  const text = `name: regression-keys
+profile: talos-1.7
+quirks: [flip-before-write, no-learner-promotion]
+cluster: { controlPlanes: 3, workers: 1, version: v1.9.2, previousVersion: v1.8.2 }
+upgrade: { to: v1.9.3, at: 5m }
+faults:
+  - { at: 1m, type: partition, isolate: cp1, ports: peer, duration: 2m }
+  - { type: etcdLeaveFails, node: cp1, times: always, applied: true }
+  - { type: installFails, node: cp2, reason: image pull timed out }
+  - { at: 2m, type: busyMounts, node: cp3, duration: 5m }
+  - { at: 3m, type: etcdRemoveMember, node: cp2 }
+expect:
+  finalStates: { cp1: init }
+  events:
+    - { type: etcd.member, node: cp1, change: leave-failed }
+  absentEvents:
+    - { type: disk.wipe, label: EPHEMERAL }
+`;
+  const s = parseScenario(text, 'keys.yaml');
+
+  it('reads quirks, previousVersion, the new faults and event matchers', () => {
+    expect(s.quirks).toEqual(['flip-before-write', 'no-learner-promotion']);
+    expect(s.cluster.previousVersion).toBe('v1.8.2');
+    expect(s.faults).toEqual([
+      {
+        type: 'partition',
+        atMs: 60_000,
+        durationMs: 120_000,
+        groups: [['cp1']],
+        oneWay: false,
+        ports: 'peer',
+      },
+      { type: 'etcdLeaveFails', atMs: 0, node: 'cp1', times: null, applied: true },
+      { type: 'installFails', atMs: 0, node: 'cp2', reason: 'image pull timed out', durationMs: null },
+      { type: 'busyMounts', atMs: 120_000, node: 'cp3', durationMs: 300_000 },
+      // `via` defaults to the first other control plane.
+      { type: 'etcdRemoveMember', atMs: 180_000, node: 'cp2', via: 'cp1' },
+    ]);
+    expect(s.expect?.finalStates).toEqual({ cp1: 'init' });
+    expect(s.expect?.events).toEqual([
+      { type: 'etcd.member', fields: { node: 'cp1', change: 'leave-failed' } },
+    ]);
+    expect(s.expect?.absentEvents).toEqual([{ type: 'disk.wipe', fields: { label: 'EPHEMERAL' } }]);
+  });
+
+  it('rejects an unknown quirk and an etcdRemoveMember on a worker, naming the field', () => {
+    const bad = text.replace('no-learner-promotion', 'time-travel').replace('node: cp2 }', 'node: w1 }');
+    let err: unknown;
+    try {
+      parseScenario(bad, 'bad.yaml');
+    } catch (e) {
+      err = e;
+    }
+    const msg = String((err as Error).message);
+    expect(msg).toMatch(/bad\.yaml:3:\d+: field 'quirks\[1\]'/);
+    expect(msg).toMatch(/field 'faults\[4\]\.node': node 'w1' is a worker/);
   });
 });

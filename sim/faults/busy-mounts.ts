@@ -1,0 +1,20 @@
+// busyMounts — breaks: unmounting /var on one node during an upgrade (something still holds it open).
+// Stands for: T#9307 / T#8800, where busy mounts made the unmount fail and aborted the upgrade.
+// A correct cluster recovers: the upgrade aborts before the installer writes, the node reboots on its
+// current version with its data intact; Talos 1.13's live installer never unmounts /var at all.
+import type { FaultContext } from './registry.js';
+
+export function busyMounts(ctx: FaultContext, node: string, durationMs: number | null): void {
+  const id = ctx.registry.begin(
+    ctx.scheduler,
+    {
+      type: 'busyMounts',
+      node,
+      detail: durationMs === null ? 'until liveness' : `for ${durationMs} ms`,
+      takesOut: [],
+    },
+    durationMs,
+    () => ctx.world.setBusyMounts(node, false),
+  );
+  if (id !== null) ctx.world.setBusyMounts(node, true);
+}
