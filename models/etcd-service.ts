@@ -47,6 +47,8 @@ export type EtcdServiceEmitted =
   | { type: 'state'; state: string; detail?: string }
   | { type: 'removeByName' }
   | { type: 'addLearner' }
+  /** Join straight as a voter, as etcd clients did before learners existed. */
+  | { type: 'addVoter' }
   | { type: 'startMember'; memberId: string; emptyDataDir: boolean }
   | { type: 'promote'; memberId: string }
   | { type: 'stopMember'; memberId: string }
@@ -62,6 +64,10 @@ export const etcdServiceMachine = setup({
     events: {} as EtcdServiceEvent,
     emitted: {} as EtcdServiceEmitted,
     input: {} as { node: string },
+  },
+  actions: {
+    // Join as a learner (F§3). Named so a mutation test can swap in the pre-learner join (add as voter).
+    requestJoin: emit({ type: 'addLearner' }),
   },
   guards: {
     ok: ({ event }) => event.type === 'RESULT' && event.ok,
@@ -146,7 +152,7 @@ export const etcdServiceMachine = setup({
         },
         removeBackoff: { after: { [T.retryMs]: 'removeOld' } },
         addLearner: {
-          entry: emit({ type: 'addLearner' }),
+          entry: 'requestJoin',
           on: {
             RESULT: [
               {

@@ -1,6 +1,8 @@
 // simulate(scenario, options): one deterministic run. Builds the world on a fresh scheduler, schedules the
 // faults, the upgrade and the workload, checks every invariant after every event, streams the trace, and
 // returns verdicts and metrics. A run is a pure function of (scenario, seed, code version).
+import type { EtcdOptions } from '../models/etcd-cluster.js';
+import type { etcdServiceMachine } from '../models/etcd-service.js';
 import type { nodeMachine } from '../models/node.js';
 import { SimulatedNodeApi } from './cluster/sim-api.js';
 import { World } from './cluster/world.js';
@@ -49,6 +51,10 @@ export interface SimulateOptions {
   onEvent?: (e: TraceEvent) => void;
   /** Test hook: a replacement node model (canaries pass a deliberately broken one). */
   nodeMachine?: typeof nodeMachine;
+  /** Test hook: etcd options (mutation tests pass wrong ones, e.g. no strict reconfiguration check). */
+  etcdOptions?: Partial<EtcdOptions>;
+  /** Test hook: a replacement etcd-service model (mutation tests). */
+  etcdServiceMachine?: typeof etcdServiceMachine;
 }
 
 export interface RecordedViolation {
@@ -115,7 +121,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   }
 
   function run(): SimulateResult {
-    const world = new World(scenario, scheduler, rng, trace, options.nodeMachine);
+    const world = new World(
+      scenario,
+      scheduler,
+      rng,
+      trace,
+      options.nodeMachine,
+      options.etcdOptions,
+      options.etcdServiceMachine,
+    );
     options.mutateWorld?.(world);
     const registry = new FaultRegistry(trace);
     const fctx: FaultContext = { world, scheduler, trace, registry };

@@ -2,7 +2,12 @@
 // all on one scheduler. The world executes what the models request (their emitted effects) and answers
 // them with events, always through the scheduler so every step is an ordered (time, seq) event.
 import { createActor, type Actor } from 'xstate';
-import { ETCD_ERROR_MESSAGES, EtcdCluster, type EtcdErrorCode } from '../../models/etcd-cluster.js';
+import {
+  ETCD_ERROR_MESSAGES,
+  EtcdCluster,
+  type EtcdErrorCode,
+  type EtcdOptions,
+} from '../../models/etcd-cluster.js';
 import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
@@ -67,11 +72,14 @@ export class World {
     private readonly trace: TraceFn,
     /** The node model; tests pass a deliberately broken variant (canaries). */
     machine: typeof nodeMachine = nodeMachine,
+    /** etcd options; tests pass deliberately wrong ones (mutation tests of the regression library). */
+    etcdOptions: Partial<EtcdOptions> = {},
+    serviceMachine: typeof etcdServiceMachine = etcdServiceMachine,
   ) {
     const names = scenario.cluster.nodes.map((n) => n.name);
     this.network = new Network(names);
     this.peerNetwork = new Network(names);
-    this.etcd = new EtcdCluster({}, (change) => this.onEtcdChange(change));
+    this.etcd = new EtcdCluster(etcdOptions, (change) => this.onEtcdChange(change));
     this.etcd.setConnectivity((a, b) => this.network.connected(a, b) && this.peerNetwork.connected(a, b));
     this.etcd.setClientConnectivity((a, b) => this.network.connected(a, b));
     const cps = scenario.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
@@ -99,7 +107,7 @@ export class World {
       });
       const etcd =
         spec.role === 'controlplane'
-          ? createActor(etcdServiceMachine, { clock, input: { node: spec.name } })
+          ? createActor(serviceMachine, { clock, input: { node: spec.name } })
           : null;
       const node: SimNode = {
         name: spec.name,
@@ -470,6 +478,12 @@ export class World {
         const r = this.etcd.removeMember(old.id, node.name);
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
+      }
+      case 'addVoter': {
+        this.settle();
+        const r = this.etcd.addVoter(node.name, node.name);
+        this.etcdDirty = true;
+        return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
       case 'addLearner': {
         this.settle();

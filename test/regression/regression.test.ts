@@ -1,0 +1,121 @@
+// The regression library: every scenario in scenarios/regression/ reproduces a field failure (or shows
+// its fix) and carries an `expect:` block; this suite runs each one and asserts every expectation. A
+// second part makes deliberately wrong model changes and checks that the library notices.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emit, enqueueActions } from 'xstate';
+import { etcdServiceMachine } from '../../models/etcd-service.js';
+import { nodeMachine } from '../../models/node.js';
+import { expectationWatcher, type ExpectationResult } from '../../sim/expect.js';
+import { loadScenarioFile } from '../../sim/scenario/load.js';
+import { simulate, type SimulateOptions } from '../../sim/simulate.js';
+
+const DIR = 'scenarios/regression';
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+/** Run a regression scenario and return its expectation results. */
+function check(file: string, options: SimulateOptions = {}): ExpectationResult[] {
+  const s = loadScenarioFile(join(DIR, file));
+  if (!s.expect) throw new Error(`${file} has no expect: block`);
+  const w = expectationWatcher(s.expect);
+  const r = simulate(s, {
+    ...options,
+    checkpoints: false,
+    sink: { write() {}, close() {} },
+    onEvent: w.onEvent,
+  });
+  return w.check(r);
+}
+
+function unmet(results: ExpectationResult[]): string[] {
+  return results.filter((e) => !e.met).map((e) => `${e.what} — ${e.actual}`);
+}
+
+describe('regression library (scenarios/regression)', () => {
+  it('holds a reproduction of every field failure in FACTS.md section 5, each with a fixed counterpart', () => {
+    const issues = [
+      't1768',
+      't5794',
+      't7423',
+      't9153',
+      't9789',
+      't13710',
+      't10364',
+      't12551',
+      't9307',
+      't7889',
+      't11909',
+    ];
+    for (const issue of issues) {
+      expect(
+        FILES.some((f) => f.startsWith(`${issue}-`) && !f.includes('-fixed-')),
+        issue,
+      ).toBe(true);
+    }
+    // T#9153 shares T#7423's fix (1.8 does not leave etcd); every other issue has its own.
+    for (const issue of issues.filter((i) => i !== 't9153')) {
+      expect(
+        FILES.some((f) => f.startsWith(`${issue}-fixed-`)),
+        `${issue} fixed counterpart`,
+      ).toBe(true);
+    }
+  });
+
+  it.each(FILES)('%s starts with a header saying what happened and which model rule produces it', (file) => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    expect(text.startsWith('# T#')).toBe(true);
+    const header = text.split('\n').filter((l) => l.startsWith('#'));
+    expect(header.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(FILES)('%s meets every expectation', (file) => {
+    const results = check(file);
+    expect(results.length).toBeGreaterThan(0);
+    expect(unmet(results)).toEqual([]);
+  });
+});
+
+describe('mutation: deliberately wrong models turn the library red', () => {
+  it('without the strict reconfiguration check, T#1768 no longer reproduces (the lone member can leave)', () => {
+    expect(unmet(check('t1768-single-cp-leave-fails.yaml'))).toEqual([]);
+    const bad = unmet(
+      check('t1768-single-cp-leave-fails.yaml', { etcdOptions: { strictReconfigCheck: false } }),
+    );
+    expect(bad.some((m) => m.includes('leave-failed'))).toBe(true);
+  });
+
+  it('with two learners allowed, T#13710 no longer reproduces ("too many learner members")', () => {
+    const bad = unmet(
+      check('t13710-learner-stuck-too-many-learners.yaml', { etcdOptions: { maxLearners: 2 } }),
+    );
+    expect(bad.some((m) => m.includes('too-many-learner-members'))).toBe(true);
+  });
+
+  it('dropping the learner step (rejoining nodes added straight as voters) breaks T#5794 and T#13710', () => {
+    // A wrong join: the rejoining node is added straight as a voter, as if the learner step did not exist.
+    const noLearner = etcdServiceMachine.provide({ actions: { requestJoin: emit({ type: 'addVoter' }) } });
+    const opts: SimulateOptions = { etcdServiceMachine: noLearner };
+    expect(unmet(check('t5794-learner-hangs.yaml', opts)).some((m) => m.includes('learner'))).toBe(true);
+    expect(unmet(check('t13710-learner-stuck-too-many-learners.yaml', opts)).length).toBeGreaterThan(0);
+  });
+
+  it('an installer that flips the bootloader before writing breaks the fixed T#10364 counterpart', () => {
+    const flipsFirst = nodeMachine.provide({
+      actions: {
+        beginInstall: enqueueActions(({ context, enqueue }) => {
+          const slot = context.bootedSlot === 'A' ? 'B' : 'A';
+          enqueue.assign({
+            writing: slot,
+            delayMs: context.timing.install.maxMs,
+            disk: { ...context.disk, bootloader: { default: slot, fallback: context.bootedSlot! } },
+          });
+        }),
+      },
+    });
+    const bad = unmet(check('t10364-fixed-flip-after-write.yaml', { nodeMachine: flipsFirst }));
+    expect(bad.some((m) => m.includes('cp1 ends on v1.9.2'))).toBe(true);
+  });
+});
