@@ -95,10 +95,9 @@ export interface NodeContext {
   quirks: NodeQuirks;
   /** Set when this boot will fail its boot sequence (a consumed 'init' fault). */
   initWillFail: boolean;
-  leaveStartedMs: number;
   resetLabels: WipeLabel[];
   resetGraceful: boolean;
-  /** Virtual time, pushed in by the engine with every event that needs it (the model reads no clock). */
+  /** Why the current boot failed: 'init' (fatal boot-sequence error) or 'timeout' (services not up in 70 min). */
   failReason: string | null;
 }
 
@@ -356,7 +355,6 @@ export const nodeMachine = setup({
     busyMounts: false,
     quirks: { flipBeforeWrite: input.quirks?.flipBeforeWrite ?? false },
     initWillFail: false,
-    leaveStartedMs: 0,
     resetLabels: [],
     resetGraceful: false,
     failReason: null,

@@ -76,6 +76,8 @@ export interface SimulateResult {
   footer: TraceFooter;
   /** The trace text when no sink was given. */
   trace: string | null;
+  /** The safety phase ends at faultsUntilMs; convergence is demanded boundMs later. */
+  liveness: { faultsUntilMs: number; boundMs: number };
   /** Final facts for expectations. */
   final: { versions: Record<string, string | null>; learners: string[]; states: Record<string, string> };
 }
@@ -337,6 +339,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       orchestrator: report,
       footer,
       trace: memory ? memory.text() : null,
+      liveness: scenario.liveness,
       final,
     };
   }

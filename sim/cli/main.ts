@@ -41,6 +41,7 @@ function summary(r: SimulateResult, file: string, wallMs: number): string[] {
     `simulated ${fmtMs(m.simulatedMs)} in ${wallMs} ms wall: ${m.events} events (${Math.round((m.events / Math.max(wallMs, 1)) * 1000)} events/s, ${Math.round(m.simulatedMs / Math.max(wallMs, 1))}x real time)`,
     `upgrade: ${m.upgradeDurationMs === null ? 'did not finish' : fmtMs(m.upgradeDurationMs)}; nodes on target: ${m.nodesOnTarget}; time without quorum: ${fmtMs(m.timeWithoutQuorumMs)}`,
     `etcd writes: ${m.writesAttempted} attempted, ${m.writesAcknowledged} acknowledged, ${m.writesLost} lost`,
+    `phases: faults until ${fmtMs(r.liveness.faultsUntilMs)}, then convergence demanded within ${fmtMs(r.liveness.boundMs)}`,
   ];
   for (const v of r.verdicts)
     lines.push(
