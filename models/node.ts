@@ -273,6 +273,21 @@ export const nodeMachine = setup({
       enqueue.assign({ ready: true, cordoned: false });
       enqueue.emit({ type: 'ready', version: context.version ?? '' });
     }),
+    // The installer failed before the flip (T#12551, T#10364): a fatal error of the upgrade reboots the
+    // node on its current slot; no tag 6 was written yet, so nothing needs reverting.
+    installFailed: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({
+        type: 'slot.write',
+        slot: context.writing!,
+        version: context.upgrade!.version,
+        phase: 'failed',
+      });
+      const why = context.bootFull
+        ? 'write /boot: no space left on device (BOOT partition full)'
+        : (context.installFailure ?? 'unknown error');
+      enqueue.emit({ type: 'upgrade.step', step: 'failed', detail: `installer: ${why}` });
+      enqueue.assign({ writing: null, upgrade: { ...context.upgrade!, rebootMode: 'kexec' } });
+    }),
     // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
     beginInstall: enqueueActions(({ context, enqueue }) => {
       const slot = otherSlot(context.bootedSlot!);
@@ -551,19 +566,7 @@ export const nodeMachine = setup({
                 // The one staged attempt failed (F§3): reboot into the current slot, staged tags cleared.
                 guard: 'installFails',
                 target: '#node.rebooting',
-                actions: [
-                  emit(({ context }) => ({
-                    type: 'slot.write' as const,
-                    slot: context.writing!,
-                    version: context.upgrade!.version,
-                    phase: 'failed' as const,
-                  })),
-                  emit({ type: 'upgrade.step', step: 'failed', detail: 'staged install failed' }),
-                  assign({
-                    writing: null,
-                    upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                  }),
-                ],
+                actions: 'installFailed',
               },
               { target: '#node.rebooting', actions: 'flipToNewSlot' },
             ],
@@ -1025,23 +1028,7 @@ export const nodeMachine = setup({
                         // upgrade reboots the node on its current slot (no tag 6 was written yet).
                         guard: 'installFails',
                         target: '#node.rebooting',
-                        actions: [
-                          emit(({ context }) => ({
-                            type: 'slot.write' as const,
-                            slot: context.writing!,
-                            version: context.upgrade!.version,
-                            phase: 'failed' as const,
-                          })),
-                          emit(({ context }) => ({
-                            type: 'upgrade.step' as const,
-                            step: 'failed',
-                            detail: `installer: ${context.bootFull ? 'write /boot: no space left on device (BOOT partition full)' : context.installFailure}`,
-                          })),
-                          assign({
-                            writing: null,
-                            upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                          }),
-                        ],
+                        actions: 'installFailed',
                       },
                       { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },
                       { target: '#node.rebooting', actions: 'flipToNewSlot' },

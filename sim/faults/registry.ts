@@ -11,7 +11,7 @@ export interface ActiveFault {
   node?: string;
   /** Nodes this fault takes away from the cluster while it lasts (for the quorum invariant's excuse). */
   takesOut: string[];
-  /** Whether `takesOut` nodes are cut off by the network rather than down (they may still run). */
+  /** Started by the random injector: counts against `random.maxConcurrent`. */
   random: boolean;
   end: () => void;
   endTimer: TimerId | null;
