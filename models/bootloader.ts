@@ -18,6 +18,26 @@ export interface BootDecision {
   /** The disk after the bootloader's own writes (tentative flag, counters, reverted default). */
   disk: Disk;
   reason: string;
+  /** The boot faults after this pass: a failed load of a 'powercycle' image spends one of its times. */
+  faults: readonly BootFault[];
+}
+
+/** Spend one 'powercycle' failure of the image in `slot`, if it has one that is not yet used up. */
+function spendPowercycleFault(
+  disk: Disk,
+  slot: SlotLabel,
+  faults: readonly BootFault[],
+): readonly BootFault[] {
+  const image = disk.boot[slot];
+  if (!image) return faults;
+  const i = faults.findIndex(
+    (f) => f.stage === 'powercycle' && f.version === image.version && f.remaining !== 0,
+  );
+  const f = faults[i];
+  if (f === undefined || f.remaining === null) return faults;
+  const copy = faults.slice();
+  copy[i] = { ...f, remaining: f.remaining - 1 };
+  return copy;
 }
 
 /** Can this slot's image be loaded by the given path? A torn or missing image never can; an image with a
@@ -64,8 +84,9 @@ export function chooseSlot(
   const fb = disk.bootloader.fallback;
 
   if (mode === 'kexec') {
-    if (slotLoadable(disk, def, 'kexec', faults)) return { slot: def, disk, reason: 'kexec into default' };
-    return { slot: null, disk, reason: 'kexec image unloadable' };
+    if (slotLoadable(disk, def, 'kexec', faults))
+      return { slot: def, disk, reason: 'kexec into default', faults };
+    return { slot: null, disk, reason: 'kexec image unloadable', faults };
   }
 
   let d = disk;
@@ -87,11 +108,18 @@ export function chooseSlot(
   }
 
   const target = d.bootloader.default;
-  if (slotLoadable(d, target, 'powercycle', faults)) return { slot: target, disk: d, reason };
+  if (slotLoadable(d, target, 'powercycle', faults)) return { slot: target, disk: d, reason, faults };
+  // The default entry cannot be loaded; an image that fails only on power cycle spends one failure here.
+  const spent = spendPowercycleFault(d, target, faults);
   // GRUB's own fallback: used only when it cannot load the default entry (F§2).
   const alt = d.bootloader.fallback ?? (target === def ? fb : def) ?? otherSlot(target);
-  if (alt !== target && slotLoadable(d, alt, 'powercycle', faults)) {
-    return { slot: alt, disk: d, reason: `default ${target} unloadable: GRUB fallback to ${alt}` };
+  if (alt !== target && slotLoadable(d, alt, 'powercycle', spent)) {
+    return {
+      slot: alt,
+      disk: d,
+      reason: `default ${target} unloadable: GRUB fallback to ${alt}`,
+      faults: spent,
+    };
   }
-  return { slot: null, disk: d, reason: 'no loadable slot' };
+  return { slot: null, disk: d, reason: 'no loadable slot', faults: spent };
 }

@@ -260,6 +260,15 @@ export const nodeMachine = setup({
     becomeReady: enqueueActions(({ context, enqueue }) => {
       // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
       // bootloader profiles clear their tentative flag / counter the same way.
+      const booted = context.bootedSlot;
+      if (booted !== null && booted !== context.disk.bootloader.default) {
+        // Ready on a slot GRUB fell back to (the default could not be loaded, F§2): the upgrade did not
+        // take, so the default is pointed back at the running slot rather than left on an image that
+        // might load on some later power cycle and upgrade the node unannounced.
+        const bootloader = { default: booted, fallback: otherSlot(booted) };
+        enqueue.assign({ disk: { ...context.disk, bootloader } });
+        enqueue.emit({ type: 'bootloader.flip', ...bootloader });
+      }
       const meta = context.disk.meta;
       if (meta && (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)) {
         enqueue.assign({
@@ -481,7 +490,7 @@ export const nodeMachine = setup({
       entry: enqueueActions(({ context, enqueue }) => {
         const d = chooseSlot(context.disk, context.bootloader, context.bootMode, context.bootFaults);
         const version = d.slot ? d.disk.boot[d.slot]!.version : null;
-        enqueue.assign({ disk: d.disk, bootedSlot: d.slot, version });
+        enqueue.assign({ disk: d.disk, bootedSlot: d.slot, version, bootFaults: [...d.faults] });
         enqueue.emit({ type: 'boot.decision', slot: d.slot, reason: d.reason, mode: context.bootMode });
       }),
       always: [{ guard: 'noSlot', target: 'halted' }, { target: 'kernel' }],

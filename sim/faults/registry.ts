@@ -115,9 +115,14 @@ export class FaultRegistry {
     return s;
   }
 
+  /**
+   * Random faults that take a node out right now (what `maxConcurrent` bounds). A random bad image does
+   * not count: it takes nothing out until a node boots it, and it stays active until the liveness phase,
+   * so counting it would block every later random fault.
+   */
   countRandom(): number {
     let n = 0;
-    for (const f of this.active.values()) if (f.random) n++;
+    for (const f of this.active.values()) if (f.random && f.takesOut.length > 0) n++;
     return n;
   }
 }

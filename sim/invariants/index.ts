@@ -30,7 +30,10 @@ export function buildInvariants(s: Scenario): Invariant[] {
   return s.invariants.map((name): Invariant => {
     switch (name) {
       case 'quorum':
-        return quorumInvariant(s.quorumTolerateFaults);
+        return quorumInvariant(
+          s.quorumTolerateFaults,
+          s.cluster.nodes.filter((n) => n.role === 'controlplane').length,
+        );
       case 'bootable':
         return bootableInvariant;
       case 'rollback':

@@ -1,0 +1,51 @@
+// The exploratory comparisons (tracker issue 3; results in scenarios/EXPLORATORY.md), one file each:
+// explore-bootloader.ts, explore-versions.ts, explore-policies.ts. The functions build the variants, run
+// them and tabulate; bench/explore.ts is the entry point that reads the base files, times the runs,
+// writes the reproduction files and prints the report. This file is the explicit export list.
+export {
+  BOOT_FAILURE_CASES,
+  BOOT_FAILURE_TIMES,
+  BOOTLOADERS,
+  bootCellId,
+  bootCells,
+  bootCellText,
+  bootloaderTable,
+  bootOtherViolations,
+  bootRowOutcome,
+  classifyBoot,
+  isBootWatched,
+  runBootCell,
+  runBootloaderComparison,
+  type BootCell,
+  type BootFailureCase,
+  type BootloaderName,
+  type BootOutcome,
+  type BootRow,
+  type BootRun,
+  type BootTimes,
+} from './explore-bootloader.js';
+export {
+  CONTROL_PLANE_COUNTS,
+  drawPowerLoss,
+  POWER_LOSS_DURATION_S,
+  runVersionCell,
+  runVersionComparison,
+  upgradeWindowMs,
+  VERSION_CONFIGS,
+  versionCellId,
+  versionCellText,
+  versionSeedText,
+  versionTable,
+  type DrawnPowerLoss,
+  type VersionConfig,
+  type VersionRow,
+} from './explore-versions.js';
+export {
+  discordant,
+  failingSeedLines,
+  POLICY_INVARIANTS,
+  policyTable,
+  runPolicy,
+  withoutRandomFailedBoot,
+  type PolicyRow,
+} from './explore-policies.js';
