@@ -78,7 +78,7 @@ export interface DrawnPowerLoss {
 }
 
 /**
- * The one power loss of a seed, from the seed's `sweep` stream (never Math.random): a moment uniform in
+ * The one power loss of a seed, from the seed's `sweep` stream (never the global random source): a moment uniform in
  * [upgrade start, upgrade start + window] and a control plane uniform among all of them (workers hold no
  * etcd member, so their power never decides quorum), whole seconds.
  */
