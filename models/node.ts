@@ -259,27 +259,24 @@ export const nodeMachine = setup({
     }),
     becomeReady: enqueueActions(({ context, enqueue }) => {
       // The new slot becomes good when the machine is Running and Ready: tag 6 is deleted (F§2). The
-      // bootloader profiles clear their tentative flag / counter the same way.
+      // bootloader profiles clear their tentative flag / counter the same way. The disk is built up in
+      // one value and assigned once: `context` is the snapshot from before any of these assignments.
+      let disk = context.disk;
       const booted = context.bootedSlot;
-      if (booted !== null && booted !== context.disk.bootloader.default) {
+      if (booted !== null && booted !== disk.bootloader.default) {
         // Ready on a slot GRUB fell back to (the default could not be loaded, F§2): the upgrade did not
         // take, so the default is pointed back at the running slot rather than left on an image that
         // might load on some later power cycle and upgrade the node unannounced.
         const bootloader = { default: booted, fallback: otherSlot(booted) };
-        enqueue.assign({ disk: { ...context.disk, bootloader } });
+        disk = { ...disk, bootloader };
         enqueue.emit({ type: 'bootloader.flip', ...bootloader });
       }
-      const meta = context.disk.meta;
+      const meta = disk.meta;
       if (meta && (meta.upgradeFallback !== null || meta.tentative !== null || meta.triesLeft !== null)) {
-        enqueue.assign({
-          disk: {
-            ...context.disk,
-            meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null },
-          },
-        });
+        disk = { ...disk, meta: { ...meta, upgradeFallback: null, tentative: null, triesLeft: null } };
         enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
       }
-      enqueue.assign({ ready: true, cordoned: false });
+      enqueue.assign({ disk, ready: true, cordoned: false });
       enqueue.emit({ type: 'ready', version: context.version ?? '' });
     }),
     // The installer failed before the flip (T#12551, T#10364): a fatal error of the upgrade reboots the

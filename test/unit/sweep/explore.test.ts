@@ -242,12 +242,14 @@ describe('known simulator bugs the write-up depends on', () => {
       'rebootMode: kexec',
       'rebootMode: powercycle',
     );
-    const fallbacks = events(
-      text,
-      'x.yaml',
-      1,
-      (e) => e.type === 'boot.decision' && e.node === 'cp1' && e.reason.includes('GRUB fallback'),
+    const decisions = events(text, 'x.yaml', 1, (e) => e.type === 'boot.decision' && e.node === 'cp1');
+    const fallbacks = decisions.filter(
+      (e) => e.type === 'boot.decision' && e.reason.includes('GRUB fallback'),
     );
     expect(fallbacks).toHaveLength(1);
+    // Every boot after the fallback takes the old slot A: the node is not silently upgraded later.
+    const after = decisions.filter((e) => e.t > fallbacks[0]!.t);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((e) => e.type === 'boot.decision' && e.slot === 'A')).toBe(true);
   });
 });
