@@ -1,4 +1,4 @@
-// The exploratory comparisons (scenarios/EXPLORATORY.md), as one script:
+// The exploratory comparisons (scenarios/README.md, "Exploratory comparisons"), as one script:
 //
 //   node dist/bench/explore.js [--seeds N] [--boot-seeds M] [--only bootloader,versions,policies]
 //                              [--out DIR] [--examples K]

@@ -1,4 +1,4 @@
-// Exploratory comparison 1 (scenarios/EXPLORATORY.md): bootloader profiles against failed boots (before
+// Exploratory comparison 1 (scenarios/README.md, "Exploratory comparisons"): bootloader profiles against failed boots (before
 // init, during the boot sequence, only on a power cycle), `times: always` and `times: 1`. Each cell is a
 // variant of exploratory/bootloader-failed-boot.yaml; the faulty node's own trace events say what became
 // of it: upgraded, rolled back, boot loop or stuck.

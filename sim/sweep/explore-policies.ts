@@ -1,4 +1,4 @@
-// Exploratory comparison 3 (scenarios/EXPLORATORY.md): upgrade policies under one random-fault regime,
+// Exploratory comparison 3 (scenarios/README.md, "Exploratory comparisons"): upgrade policies under one random-fault regime,
 // violation rates per invariant with 95 % Wilson intervals, safety and liveness apart, and a paired
 // comparison (every policy meets the same faults on the same seed).
 import type { InvariantName, Scenario } from '../scenario/types.js';
@@ -8,10 +8,9 @@ import { markdownTable } from './table.js';
 import { sweep, type Progress, type SweepResult } from './sweep.js';
 
 /**
- * The control regime of the policies comparison: the same scenario without random bad images. A random
- * failedBoot holds the `maxConcurrent` budget until the liveness phase (a simulator bug, see
- * scenarios/EXPLORATORY.md), so with it the power losses and isolations stop at the first bad image;
- * without it they run at their rates for the whole safety phase.
+ * The control regime of the policies comparison: the same scenario without random bad images, so the
+ * effect of bad images on each policy (mostly liveness: a rolled-back node halts the rollout) can be
+ * read off against it.
  */
 export function withoutRandomFailedBoot(text: string): string {
   return editScenarioText(

@@ -1,4 +1,4 @@
-// Exploratory comparison 2 (scenarios/EXPLORATORY.md): Talos version profiles on 3 and 5 control planes
+// Exploratory comparison 2 (scenarios/README.md, "Exploratory comparisons"): Talos version profiles on 3 and 5 control planes
 // with ONE power loss per seed at a moment of the upgrade drawn from the seed's `sweep` stream. Reports
 // the raw quorum loss (metrics.timeWithoutQuorumMs > 0) next to the quorum invariant's verdict, which
 // excuses losses the faults alone explain.

@@ -1,4 +1,4 @@
-// The findings of the exploratory comparisons (scenarios/EXPLORATORY.md), pinned on a handful of seeds so
+// The findings of the exploratory comparisons (scenarios/README.md, "Exploratory comparisons"), pinned on a handful of seeds so
 // they cannot silently rot: if a model change flips one, this fails and the write-up must be re-run
 // (node dist/bench/explore.js) and revisited. Each expectation cites the fact it rests on.
 import { readFileSync } from 'node:fs';
@@ -185,10 +185,9 @@ describe('comparison 3: policies under random faults', () => {
   });
 });
 
-// Known simulator bugs that shape the results above (reported with the comparison). These pin the current,
-// wrong behaviour precisely: when a fix lands they fail, and the comparison must be re-run and the
-// write-up revisited (then turn each into the assertion of the fixed behaviour).
-describe('known simulator bugs the write-up depends on', () => {
+// Simulator bugs the sweeps found, now fixed (scenarios/README.md lists them): each test pins the fixed
+// behaviour so the exploratory results cannot silently go back to the buggy ones.
+describe('fixed simulator bugs the sweeps found', () => {
   const events = (text: string, file: string, seed: number, keep: (e: TraceEvent) => boolean) => {
     const out: TraceEvent[] = [];
     simulate(parseScenario(text, file), {
