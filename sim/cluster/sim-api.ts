@@ -88,7 +88,6 @@ export class SimulatedNodeApi implements NodeApi {
   rollback(node: string, reply: Reply<string>): void {
     this.call(node, reply, (done) =>
       this.world.request(
-        node,
         (requestId) => this.world.node(node).actor.send({ type: 'API_ROLLBACK', requestId }),
         (ok, detail) => done(ok ? { ok: true, value: detail } : { ok: false, error: detail, definite: true }),
       ),
@@ -98,7 +97,6 @@ export class SimulatedNodeApi implements NodeApi {
   reboot(node: string, mode: RebootMode, reply: Reply<string>): void {
     this.call(node, reply, (done) =>
       this.world.request(
-        node,
         (requestId) => this.world.node(node).actor.send({ type: 'API_REBOOT', requestId, mode }),
         (ok, detail) => done(ok ? { ok: true, value: detail } : { ok: false, error: detail, definite: true }),
       ),
@@ -133,7 +131,6 @@ export class SimulatedNodeApi implements NodeApi {
         return;
       }
       this.world.request(
-        node,
         (requestId) => n.actor.send({ type: 'API_RESET', requestId, graceful: o.graceful, labels: o.labels }),
         (ok, detail) => done(ok ? { ok: true, value: detail } : { ok: false, error: detail, definite: true }),
       );

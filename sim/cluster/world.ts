@@ -252,11 +252,8 @@ export class World {
 
   // ---- the simulated node API's raw verbs ---------------------------------------------------------
 
-  request(
-    name: string,
-    send: (requestId: number) => void,
-    done: (ok: boolean, detail: string) => void,
-  ): void {
+  /** Send an API request to a node's model; `done` runs when the node emits its reply. */
+  request(send: (requestId: number) => void, done: (ok: boolean, detail: string) => void): void {
     const id = this.nextRequestId++;
     this.pendingReplies.set(id, done);
     send(id);
@@ -268,7 +265,6 @@ export class World {
     done: (ok: boolean, detail: string) => void,
   ): void {
     this.request(
-      name,
       (requestId) => this.node(name).actor.send({ type: 'API_UPGRADE', request: { ...req, requestId } }),
       done,
     );
@@ -541,7 +537,6 @@ export class World {
         });
         return;
       default: {
-        const m = this.etcd.member(change.id);
         const nodeName = change.name;
         this.trace({
           type: 'etcd.member',
@@ -562,7 +557,6 @@ export class World {
             );
           }
         }
-        void m;
       }
     }
   }
