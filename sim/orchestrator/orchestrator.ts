@@ -116,9 +116,9 @@ export class Orchestrator {
     if (node === undefined) return;
     this.inFlight.add(node);
     this.outcomes[node] = 'upgrading';
+    // With a health gate the next launch waits until this node finishes (finish() pumps again), so a
+    // gated policy upgrades one node at a time whatever its `parallel`.
     this.attempt(node, 0);
-    if (!this.policy.healthGate) return;
-    // With a health gate the next launch waits for this node to finish (checked in finish()).
   }
 
   private halt(why: string): void {
