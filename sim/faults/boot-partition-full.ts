@@ -5,16 +5,7 @@
 import type { FaultContext } from './registry.js';
 
 export function bootPartitionFull(ctx: FaultContext, node: string, durationMs: number | null): void {
-  const id = ctx.registry.begin(
-    ctx.scheduler,
-    {
-      type: 'bootPartitionFull',
-      node,
-      detail: durationMs === null ? 'until liveness' : `for ${durationMs} ms`,
-      takesOut: [],
-    },
-    durationMs,
-    () => ctx.world.setBootFull(node, false),
+  ctx.registry.condition(ctx.scheduler, { type: 'bootPartitionFull', node }, durationMs, (on) =>
+    ctx.world.setBootFull(node, on),
   );
-  if (id !== null) ctx.world.setBootFull(node, true);
 }

@@ -5,16 +5,7 @@
 import type { FaultContext } from './registry.js';
 
 export function busyMounts(ctx: FaultContext, node: string, durationMs: number | null): void {
-  const id = ctx.registry.begin(
-    ctx.scheduler,
-    {
-      type: 'busyMounts',
-      node,
-      detail: durationMs === null ? 'until liveness' : `for ${durationMs} ms`,
-      takesOut: [],
-    },
-    durationMs,
-    () => ctx.world.setBusyMounts(node, false),
+  ctx.registry.condition(ctx.scheduler, { type: 'busyMounts', node }, durationMs, (on) =>
+    ctx.world.setBusyMounts(node, on),
   );
-  if (id !== null) ctx.world.setBusyMounts(node, true);
 }

@@ -12,16 +12,7 @@ export function installFails(
   reason: string,
   durationMs: number | null,
 ): void {
-  const id = ctx.registry.begin(
-    ctx.scheduler,
-    {
-      type: 'installFails',
-      node,
-      detail: `${reason}${durationMs === null ? '' : ` for ${durationMs} ms`}`,
-      takesOut: [],
-    },
-    durationMs,
-    () => ctx.world.setInstallFailure(node, null),
+  ctx.registry.condition(ctx.scheduler, { type: 'installFails', node, detail: reason }, durationMs, (on) =>
+    ctx.world.setInstallFailure(node, on ? reason : null),
   );
-  if (id !== null) ctx.world.setInstallFailure(node, reason);
 }

@@ -46,13 +46,7 @@ export class FaultRegistry {
   ): number | null {
     if (this.stopped) return null;
     const id = this.nextId++;
-    this.trace({
-      type: 'fault.start',
-      fault: f.type,
-      id,
-      ...(f.node ? { node: f.node } : {}),
-      detail: f.detail,
-    });
+    this.traceFault('fault.start', f.type, id, f.node, f.detail);
     const active: ActiveFault = {
       id,
       type: f.type,
@@ -72,21 +66,37 @@ export class FaultRegistry {
   instant(f: { type: string; node?: string; detail: string }, apply: () => void): void {
     if (this.stopped) return;
     const id = this.nextId++;
-    this.trace({
-      type: 'fault.start',
-      fault: f.type,
-      id,
-      ...(f.node ? { node: f.node } : {}),
-      detail: f.detail,
-    });
+    this.traceFault('fault.start', f.type, id, f.node, f.detail);
     apply();
-    this.trace({
-      type: 'fault.end',
-      fault: f.type,
-      id,
-      ...(f.node ? { node: f.node } : {}),
-      detail: 'instantaneous',
-    });
+    this.traceFault('fault.end', f.type, id, f.node, 'instantaneous');
+  }
+
+  /**
+   * A fault that switches a condition on a node on for a while (`set(true)`) and off when it ends
+   * (`set(false)`): BOOT full, installer failures, busy mounts. It takes no node out by itself.
+   */
+  condition(
+    scheduler: Scheduler,
+    f: { type: string; node: string; detail?: string },
+    durationMs: number | null,
+    set: (on: boolean) => void,
+  ): void {
+    const lasts = durationMs === null ? 'until liveness' : `for ${durationMs} ms`;
+    const detail = f.detail ? `${f.detail}, ${lasts}` : lasts;
+    const id = this.begin(scheduler, { type: f.type, node: f.node, detail, takesOut: [] }, durationMs, () =>
+      set(false),
+    );
+    if (id !== null) set(true);
+  }
+
+  private traceFault(
+    type: 'fault.start' | 'fault.end',
+    fault: string,
+    id: number,
+    node: string | undefined,
+    detail: string,
+  ): void {
+    this.trace({ type, fault, id, ...(node ? { node } : {}), detail });
   }
 
   finish(id: number, why: string): void {
@@ -95,7 +105,7 @@ export class FaultRegistry {
     this.active.delete(id);
     for (const n of f.takesOut) this.recovering.add(n);
     f.end();
-    this.trace({ type: 'fault.end', fault: f.type, id, ...(f.node ? { node: f.node } : {}), detail: why });
+    this.traceFault('fault.end', f.type, id, f.node, why);
   }
 
   /** Liveness phase: end every active fault and refuse new ones. */
