@@ -4,6 +4,7 @@
 // throws a TraceError.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isTraceEventType } from './fields.js';
 import {
   TRACE_FORMAT,
   TRACE_VERSION,
@@ -13,30 +14,7 @@ import {
   type TraceHeader,
 } from './types.js';
 
-/** Every event type of format v1; `satisfies` makes the compiler flag a type added to types.ts but not here. */
-const EVENT_TYPES = {
-  'node.state': true,
-  'node.ready': true,
-  'boot.decision': true,
-  'boot.failed': true,
-  'slot.write': true,
-  'bootloader.flip': true,
-  meta: true,
-  'disk.wipe': true,
-  'upgrade.step': true,
-  'etcd.member': true,
-  'etcd.leader': true,
-  'etcd.commit': true,
-  'etcd.write': true,
-  'fault.start': true,
-  'fault.end': true,
-  orchestrator: true,
-  api: true,
-  phase: true,
-  violation: true,
-} as const satisfies Record<TraceEvent['type'], true>;
-
-export const TRACE_EVENT_TYPES = Object.keys(EVENT_TYPES) as TraceEvent['type'][];
+export { TRACE_EVENT_TYPES } from './fields.js';
 
 export class TraceError extends Error {
   constructor(
@@ -181,7 +159,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
           problem(lineNo, 'event without numeric t and seq; ignored');
           break;
         }
-        if (typeof type !== 'string' || !Object.hasOwn(EVENT_TYPES, type)) {
+        if (!isTraceEventType(type)) {
           problem(lineNo, `unknown event type ${JSON.stringify(type)}; ignored`);
           break;
         }
