@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isTraceEventType } from './fields.js';
+import { footerHash, footerShapeProblems } from './footer.js';
 import {
   TRACE_FORMAT,
   TRACE_VERSION,
@@ -132,7 +133,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
         throw new TraceError(file, lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`);
       }
     }
-    // The footer's hash covers every line before the footer, exactly as written.
+    // The footer's hash covers every line before the footer, exactly as written, then the footer (footer.ts).
     if (footer === null && !(isObject(v) && v.kind === 'footer')) hash.update(raw + '\n', 'utf8');
     if (i === 0) continue;
     if (raw.trim() === '') {
@@ -186,7 +187,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
           problem(lineNo, `a second footer (the first is on line ${footerLine}); ignored`);
           break;
         }
-        if (typeof v.hash !== 'string') problem(lineNo, 'footer without a hash');
+        for (const p of footerShapeProblems(v)) problem(lineNo, p);
         footer = v as unknown as TraceFooter;
         footerLine = lineNo;
         break;
@@ -198,9 +199,9 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
   let hashOk: boolean | null = null;
   if (footer !== null) {
     const f: TraceFooter = footer;
-    const digest = hash.digest('hex');
+    const digest = footerHash(hash, f as unknown as Json);
     hashOk = f.hash === digest;
-    if (!hashOk) {
+    if (!hashOk && typeof f.hash === 'string') {
       problem(
         footerLine,
         `hash mismatch: the footer says ${String(f.hash)}, the content hashes to ${digest} (edited or corrupted)`,
