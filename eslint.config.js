@@ -86,8 +86,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['models/**/*.ts', 'sim/**/*.ts'],
-    ignores: ['sim/remote/**', 'sim/cli/**'],
+    // Studies in experiments/ are pure too; only their entry scripts (run-*.ts) time and print.
+    files: ['models/**/*.ts', 'sim/**/*.ts', 'experiments/**/*.ts'],
+    ignores: ['sim/remote/**', 'sim/cli/**', 'experiments/run-*.ts'],
     rules: {
       'no-restricted-properties': ['error', ...banned],
       'no-restricted-globals': ['error', ...bannedGlobals],

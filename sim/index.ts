@@ -5,8 +5,8 @@ export type { SimulateOptions, SimulateResult, RecordedViolation } from './simul
 
 export { loadScenarioFile, parseScenario, applySeed, formatProblem, ScenarioError } from './scenario/load.js';
 export type { ScenarioProblem } from './scenario/load.js';
-export { editScenarioText } from './sweep/edit.js';
-export type { ScenarioEdit } from './sweep/edit.js';
+export { editScenarioText } from './scenario/edit.js';
+export type { ScenarioEdit } from './scenario/edit.js';
 export { INVARIANT_NAMES } from './scenario/types.js';
 export type {
   Scenario,

@@ -4,7 +4,7 @@
 import { formatMs } from '../engine/duration.js';
 import { parseScenario } from '../scenario/load.js';
 import { simulate, type SimulateResult } from '../simulate.js';
-import { editScenarioText, type ScenarioEdit } from '../sweep/edit.js';
+import { editScenarioText, type ScenarioEdit } from '../scenario/edit.js';
 import type { ClusterDraw } from './cluster.js';
 import type { FaultEntry } from './fault-schedule.js';
 import type { PolicyDraw } from './policy.js';
