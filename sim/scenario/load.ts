@@ -815,9 +815,13 @@ class Checker {
         for (const [k, v] of Object.entries(o)) if (k !== 'type') fields[k] = String(v);
         return { type: str(o.type) ?? '', fields };
       });
+    // Strict expectations: every checked invariant that is not expected to be violated must hold, so no
+    // invariant can break silently in a scenario with an `expect:` block. `holds` only documents.
+    const strictHolds = invariants.filter((i) => !violations.includes(i));
+    for (const h of holds) if (!strictHolds.includes(h)) strictHolds.push(h);
     return {
       violations,
-      holds,
+      holds: strictHolds,
       finalVersions,
       writesLostMax: int(e.writesLostMax) ?? null,
       learners,

@@ -119,9 +119,12 @@ function doNothing(s: Scenario, r: Obj, out: PathProblem[]): void {
 /** An `expect:` block must say something, and only about events, fields and states that exist. */
 function expectations(s: Scenario, r: Obj, out: PathProblem[]): void {
   const e = s.expect!;
+  // `holds` is filled in by the loader (strict expectations: every checked invariant not expected to be
+  // violated must hold), so count what the file itself lists.
+  const rawHolds = obj(r.expect).holds;
   const checks =
     e.violations.length +
-    e.holds.length +
+    (Array.isArray(rawHolds) ? rawHolds.length : 0) +
     Object.keys(e.finalVersions).length +
     (e.writesLostMax === null ? 0 : 1) +
     e.learners.length +
