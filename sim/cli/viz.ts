@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, resolve, sep } from 'node:path';
+import { basename, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toChromeTrace } from '../trace/chrome.js';
 import { readTraceFile } from '../trace/reader.js';
@@ -47,11 +47,12 @@ export function startVizServer(traces: readonly string[], port: number, dir = VI
   const root = resolve(dir);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    const trace = /^\/trace\/(\d)\.(jsonl|chrome\.json)$/.exec(path);
+    // /trace/<i>/<file name>.jsonl is trace i (the name is for the page's title); .chrome.json its export.
+    const trace = /^\/trace\/(\d)\/[^/]*?(\.chrome\.json)?$/.exec(path);
     if (trace) {
       const file = traces[Number(trace[1])];
       if (file === undefined) return send(res, 404, 'no such trace');
-      if (trace[2] === 'jsonl') return serveFile(res, file, 'application/x-ndjson; charset=utf-8');
+      if (trace[2] === undefined) return serveFile(res, file, 'application/x-ndjson; charset=utf-8');
       try {
         const t = readTraceFile(file);
         return send(res, 200, JSON.stringify(toChromeTrace(t)), 'application/json');

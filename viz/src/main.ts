@@ -100,9 +100,9 @@ worker.onmessage = (ev: MessageEvent<LoadReply>) => {
   if (!reply.ok) {
     vizGlobal.error = reply.message;
     showMessage(reply.message, 'error');
-    runInfo.textContent = runs[0] ? '' : 'no trace open';
-    vizGlobal.ready = true;
-    updateInfo();
+    vizGlobal.ready = pending.size === 0;
+    if (runs[0] || runs[1]) updateInfo();
+    else runInfo.textContent = 'no trace open';
     return;
   }
   vizGlobal.error = null;
@@ -115,7 +115,7 @@ worker.onmessage = (ev: MessageEvent<LoadReply>) => {
   renderNow();
   stats.firstRenderMs = performance.now() - r0;
   stats.loadToRenderMs = performance.now() - p.t0;
-  vizGlobal.ready = true;
+  vizGlobal.ready = pending.size === 0;
 };
 
 function setRun(slot: 0 | 1, model: Model, source: string | null): void {
@@ -131,8 +131,10 @@ function setRun(slot: 0 | 1, model: Model, source: string | null): void {
   if (slot === 0) timeline.prepend(section);
   else timeline.append(section);
   runs[slot] = { model, layout: layoutRun(model), section, canvas, svg, scene: null, source };
+  const prevFullMs = fullEndMs;
   fullEndMs = Math.max(1, ...runs.filter((r): r is Run => r !== null).map((r) => r.model.endMs));
-  if (applyInitialView && slot === 0) {
+  if (applyInitialView) {
+    // The first run to arrive takes the view from the URL (a shared link reproduces the view).
     applyInitialView = false;
     startMs = clamp(initialUrl.fromMs ?? 0, 0, fullEndMs);
     endMs = clamp(initialUrl.toMs ?? fullEndMs, startMs + 1, fullEndMs);
@@ -141,6 +143,9 @@ function setRun(slot: 0 | 1, model: Model, source: string | null): void {
     startMs = 0;
     endMs = fullEndMs;
     cursorMs = 0;
+  } else if (endMs >= prevFullMs) {
+    // A comparison opened later keeps the view; a view that showed the whole run grows with a longer run.
+    endMs = fullEndMs;
   }
   scrubber.max = String(fullEndMs);
   syncZoom();
@@ -181,9 +186,10 @@ function updateInfo(): void {
   const first = open[0];
   if (first) {
     const src = first.source;
-    if (src !== null && /\.jsonl$/.test(src) && src.startsWith('/trace/')) {
+    if (src !== null && /^\/trace\/\d\//.test(src)) {
+      // Served by `upgradelab viz`: the server exports the same way `upgradelab export` does.
       const a = document.createElement('a');
-      a.href = src.replace(/\.jsonl$/, '.chrome.json');
+      a.href = `${src.replace(/\.jsonl$/, '')}.chrome.json`;
       a.download = `${first.model.header.scenario}.chrome.json`;
       a.textContent = 'Export for Perfetto';
       a.title = 'Chrome Trace Event JSON (same as `upgradelab export`); open it in ui.perfetto.dev';

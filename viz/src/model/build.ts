@@ -157,6 +157,14 @@ class Builder {
     this.members.set(tMs, v.voters + v.learners > 0 ? m : null);
   }
 
+  write(tMs: number, _seq: number, ok: boolean, index: number | null): void {
+    this.writeCount++;
+    this.lastT = tMs;
+    pushWrite(this.writes, tMs, ok ? 1 : 0, ok ? 0 : 1, index ?? -1);
+  }
+
+  writeCount = 0;
+
   event(e: AnyEvent): void {
     this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
     this.lastT = e.t;
@@ -286,11 +294,13 @@ export function buildModel(text: string, name: string): BuildResult {
   const sink: TraceSink = {
     header: (h) => b.header_(h),
     event: (e) => b.event(e),
+    write: (t, seq, ok, index) => b.write(t, seq, ok, index),
     checkpoint: (c) => b.checkpoint(c),
     footer: (f) => b.footer_(f),
   };
   const outcome = parseTrace(text, sink);
   if (outcome.fatal) return { ok: false, error: outcome.fatal };
+  if (b.writeCount > 0) b.counts['etcd.write'] = (b.counts['etcd.write'] ?? 0) + b.writeCount;
   const endMs = b.footer?.t ?? b.lastT;
   const close = (l: IntervalBuilder) => l.close(Math.max(endMs, 1));
   for (const lanes of b.lanes) for (const l of Object.values(lanes)) close(l);

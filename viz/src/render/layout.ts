@@ -23,7 +23,9 @@ export interface Row {
 }
 
 export const GUTTER_PX = 132;
-export const AXIS_PX = 24;
+/** Room above the rows: the run's title (y 12) and the time axis labels (y 28, line at y 34). */
+export const AXIS_PX = 40;
+export const AXIS_LINE_Y = 34;
 const GROUP_GAP_PX = 16;
 
 const NODE_ROW: Record<NodeLane, { h: number; label: string }> = {

@@ -5,7 +5,7 @@ import { select, type Selection } from 'd3';
 import type { Marker, Model, Span } from '../model/build.js';
 import { describeEvent } from '../trace/events.js';
 import { xOf, type View } from '../transform/lod.js';
-import { GUTTER_PX, KNOWN_TYPES, type Layout, type Row } from './layout.js';
+import { AXIS_LINE_Y, GUTTER_PX, KNOWN_TYPES, type Layout, type Row } from './layout.js';
 import * as P from './palette.js';
 import type { Scene } from './scene.js';
 import { fmtTime, timeTicks } from './time.js';
@@ -162,11 +162,13 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
     svg
       .append('text')
       .attr('class', 'scale-label')
-      .attr('x', GUTTER_PX + view.widthPx - 4)
-      .attr('y', wr.y + 8)
+      .attr('x', GUTTER_PX - 6)
+      .attr('y', wr.y + wr.h - 2)
       .attr('text-anchor', 'end')
+      .text(`peak ${scene.writesPeakPerS.toFixed(1)}/s`)
+      .append('title')
       .text(
-        `peak ${scene.writesPeakPerS.toFixed(1)} writes/s · commit index (line) up to ${scene.commitIndexMax}`,
+        `bars: acknowledged (blue) and failed (vermillion) writes per second, ${fmtTime(scene.writesBucketMs)} buckets; line: commit index, 0 to ${scene.commitIndexMax}`,
       );
   }
 

@@ -111,11 +111,16 @@ export function renderPanel(
         el('td', {}, n.upgradeStep ?? '—'),
         el('td', {}, n.metaFallback === null ? '—' : `pending (${n.metaFallback})`),
         el('td', { class: n.etcd?.crashLoop ? 'bad' : '' }, etcdText(n, state.leader)),
-        el('td', { class: 'slots' }, slotsText(n)),
       );
-      table.append(tr);
+      // The disk, on its own line: BOOT slots with the bootloader's default (*) and fallback (↩).
+      const disk = el('tr', { class: 'slots-row' });
+      disk.append(el('td'), el('td', { class: 'slots', colspan: '6' }, `slots ${slotsText(n)}`));
+      table.append(tr, disk);
     }
-    sec.append(table);
+    sec.append(
+      table,
+      el('p', { class: 'hint' }, 'slots: * bootloader default, ↩ fallback, (torn) written halfway'),
+    );
 
     // Events around the cursor (etcd writes are summarised in the writes line above).
     const evs = model.events;

@@ -31,8 +31,16 @@ export interface Scene {
   lines: Polyline[];
   /** Peak write rate of the visible buckets, for the writes row's scale label. */
   writesPeakPerS: number;
+  /** Virtual time per write-rate bucket. */
+  writesBucketMs: number;
   commitIndexMax: number;
 }
+
+/**
+ * Write-rate buckets span at least this much virtual time: writes arrive at a steady rate, and narrower
+ * buckets would alias into a comb of 4-or-5-writes bars.
+ */
+const WRITE_BUCKET_MIN_MS = 5_000;
 
 /** Average advance of the 11 px sans-serif font, to decide whether a label fits. */
 const CHAR_PX = 6.2;
@@ -78,6 +86,8 @@ export function buildScene(model: Model, layout: Layout, view: View, versions: s
   const lines: Polyline[] = [];
   let writesPeakPerS = 0;
   let commitIndexMax = 0;
+  const msPerPx = (view.endMs - view.startMs) / Math.max(1, view.widthPx);
+  const bucketPx = Math.max(2, Math.ceil(WRITE_BUCKET_MIN_MS / msPerPx));
   for (const row of layout.rows) {
     const list = intervalsOf(model, row);
     if (list) {
@@ -118,7 +128,7 @@ export function buildScene(model: Model, layout: Layout, view: View, versions: s
       }
     }
     if (row.what.kind === 'writes') {
-      const buckets = writeBuckets(model.writes, view, 2);
+      const buckets = writeBuckets(model.writes, view, bucketPx);
       for (const b of buckets) writesPeakPerS = Math.max(writesPeakPerS, b.okPerS + b.failedPerS);
       commitIndexMax = model.writes.n > 0 ? model.writes.indexMax[model.writes.n - 1]! : 0;
       const scale = writesPeakPerS > 0 ? (row.h - 1) / writesPeakPerS : 0;
@@ -141,7 +151,7 @@ export function buildScene(model: Model, layout: Layout, view: View, versions: s
       }
     }
   }
-  return { rects, lines, writesPeakPerS, commitIndexMax };
+  return { rects, lines, writesPeakPerS, writesBucketMs: bucketPx * msPerPx, commitIndexMax };
 }
 
 function bar(row: string, x: number, y: number, w: number, h: number, fill: string): Rect {

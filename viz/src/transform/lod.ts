@@ -38,13 +38,20 @@ export function aggregate(list: readonly Interval[], v: View): Run[] {
     if (last && last.value === r.value && last.mixed === r.mixed && r.x0 - last.x1 < 0.5) last.x1 = r.x1;
     else out.push(r);
   };
-  // Coverage of the pixel column being aggregated: value -> covered px.
+  // Runs are pixel-exact except where an interval is wider than a pixel: its ends stay where they are.
+  // The pixel column being aggregated: value -> covered fraction of the pixel.
   let col = -1;
   let cover = new Map<string, number>();
   let colSource: Interval | null = null;
-  let colCount = 0;
+  const add = (value: string, px: number, source: Interval) => {
+    cover.set(value, (cover.get(value) ?? 0) + px);
+    colSource ??= source;
+  };
   const flushColumn = () => {
-    if (col < 0 || colSource === null) return;
+    if (col < 0 || colSource === null) {
+      col = -1;
+      return;
+    }
     let best = '';
     let bestPx = -1;
     for (const [value, px] of cover) {
@@ -53,39 +60,50 @@ export function aggregate(list: readonly Interval[], v: View): Run[] {
         bestPx = px;
       }
     }
-    push({ x0: col, x1: col + 1, value: best, mixed: colCount > 1 && cover.size > 1, source: colSource });
+    push({
+      x0: col,
+      x1: Math.min(col + 1, v.widthPx),
+      value: best,
+      mixed: cover.size > 1,
+      source: colSource,
+    });
     col = -1;
     cover = new Map();
     colSource = null;
-    colCount = 0;
   };
   for (let i = firstEndingAfter(list, v.startMs); i < list.length; i++) {
     const iv = list[i]!;
     if (iv.startMs >= v.endMs) break;
     const x0 = Math.max(0, xOf(v, iv.startMs));
     const x1 = Math.min(v.widthPx, xOf(v, iv.endMs));
+    if (x1 <= x0) continue;
     const c0 = Math.floor(x0);
+    if (col !== -1 && c0 > col) flushColumn();
     if (x1 - x0 >= 1) {
-      // A wide interval: finish the open column with the part of this interval inside it, then draw the rest.
+      // A wide interval: its share of an open column, then whole pixels, then its share of the last one.
+      let from = x0;
       if (col === c0) {
-        cover.set(iv.value, (cover.get(iv.value) ?? 0) + (c0 + 1 - x0));
-        colCount++;
+        add(iv.value, c0 + 1 - x0, iv);
         flushColumn();
-        push({ x0: c0 + 1, x1, value: iv.value, mixed: false, source: iv });
-      } else {
-        flushColumn();
-        push({ x0, x1, value: iv.value, mixed: false, source: iv });
+        from = c0 + 1;
+      }
+      const to = Math.floor(x1);
+      if (to > from) push({ x0: from, x1: to, value: iv.value, mixed: false, source: iv });
+      if (x1 > to && x1 > from) {
+        col = to;
+        add(iv.value, x1 - Math.max(to, from), iv);
       }
       continue;
     }
-    // A narrow interval: add it to its pixel column (it may straddle two; the first gets it).
-    if (col !== c0) {
+    // A narrow interval: it adds to its column (and, when it straddles a pixel edge, to the next one).
+    if (col === -1) col = c0;
+    const edge = col + 1;
+    if (x1 > edge) {
+      add(iv.value, edge - x0, iv);
       flushColumn();
-      col = c0;
-    }
-    cover.set(iv.value, (cover.get(iv.value) ?? 0) + (x1 - x0));
-    colSource ??= iv;
-    colCount++;
+      col = edge;
+      add(iv.value, x1 - edge, iv);
+    } else add(iv.value, x1 - x0, iv);
   }
   flushColumn();
   return out;
