@@ -71,8 +71,8 @@ export function startVizServer(traces: readonly string[], port: number, dir = VI
     server.listen(port, '127.0.0.1', () => {
       const addr = server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
-      const query =
-        traces.length > 1 ? '?trace=/trace/0.jsonl&compare=/trace/1.jsonl' : '?trace=/trace/0.jsonl';
+      const at = (i: number) => encodeURIComponent(`/trace/${i}/${basename(traces[i]!)}`);
+      const query = traces.length > 1 ? `?trace=${at(0)}&compare=${at(1)}` : `?trace=${at(0)}`;
       ok({
         server,
         url: `http://127.0.0.1:${p}/${query}`,

@@ -141,8 +141,8 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
     .append('line')
     .attr('x1', GUTTER_PX)
     .attr('x2', GUTTER_PX + view.widthPx)
-    .attr('y1', 20)
-    .attr('y2', 20);
+    .attr('y1', AXIS_LINE_Y)
+    .attr('y2', AXIS_LINE_Y);
   for (const t of timeTicks(view.startMs, view.endMs, view.widthPx)) {
     const x = r1(GUTTER_PX + xOf(view, t));
     axis
@@ -150,11 +150,23 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
       .attr('class', 'tick')
       .attr('x1', x)
       .attr('x2', x)
-      .attr('y1', 16)
+      .attr('y1', AXIS_LINE_Y - 4)
       .attr('y2', layout.heightPx);
-    axis.append('text').attr('x', x).attr('y', 12).attr('text-anchor', 'middle').text(fmtTime(t));
+    axis
+      .append('text')
+      .attr('x', x)
+      .attr('y', AXIS_LINE_Y - 8)
+      .attr('text-anchor', 'middle')
+      .text(fmtTime(t));
   }
-  axis.append('text').attr('class', 'run-title').attr('x', 4).attr('y', 12).text(o.title);
+  axis
+    .append('text')
+    .attr('class', 'axis-unit')
+    .attr('x', GUTTER_PX - 6)
+    .attr('y', AXIS_LINE_Y - 8)
+    .attr('text-anchor', 'end')
+    .text('virtual time');
+  axis.append('text').attr('class', 'run-title').attr('x', 4).attr('y', 13).text(o.title);
 
   // Scale labels of the writes row.
   const wr = rowOf(layout, (r) => r.what.kind === 'writes');
@@ -177,10 +189,10 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
   for (const { m } of perPixel(model.phases, view)) {
     const x = r1(GUTTER_PX + xOf(view, m.tMs));
     const g = phases.append('g').attr('class', 'phase-marker').attr('data-t', m.tMs);
-    g.append('line').attr('x1', x).attr('x2', x).attr('y1', 20).attr('y2', layout.heightPx);
+    g.append('line').attr('x1', x).attr('x2', x).attr('y1', AXIS_LINE_Y).attr('y2', layout.heightPx);
     g.append('text')
       .attr('x', x + 3)
-      .attr('y', 30)
+      .attr('y', AXIS_LINE_Y + 9)
       .text(`${m.label} phase`);
   }
 
@@ -264,10 +276,14 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
   if (o.cursorMs >= view.startMs && o.cursorMs <= view.endMs) {
     const x = r1(GUTTER_PX + xOf(view, o.cursorMs));
     const c = svg.append('g').attr('class', 'cursor');
-    c.append('line').attr('x1', x).attr('x2', x).attr('y1', 14).attr('y2', layout.heightPx);
+    c.append('line')
+      .attr('x1', x)
+      .attr('x2', x)
+      .attr('y1', AXIS_LINE_Y - 4)
+      .attr('y2', layout.heightPx);
     c.append('text')
       .attr('x', x + 3)
-      .attr('y', 22)
+      .attr('y', AXIS_LINE_Y - 8)
       .text(fmtTime(o.cursorMs));
   }
 }
