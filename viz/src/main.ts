@@ -26,8 +26,8 @@ interface Run {
 }
 
 interface Stats {
-  readMs: number;
-  buildMs: number;
+  /** Reading + parsing + building the model in the worker (overlapped). */
+  workerMs: number;
   firstRenderMs: number;
   lastRenderMs: number;
   loadToRenderMs: number;
@@ -57,8 +57,7 @@ let playing = false;
 let applyInitialView = true;
 let renderQueued = false;
 const stats: Stats = {
-  readMs: 0,
-  buildMs: 0,
+  workerMs: 0,
   firstRenderMs: 0,
   lastRenderMs: 0,
   loadToRenderMs: 0,
@@ -106,8 +105,7 @@ worker.onmessage = (ev: MessageEvent<LoadReply>) => {
     return;
   }
   vizGlobal.error = null;
-  stats.readMs = reply.readMs;
-  stats.buildMs = reply.buildMs;
+  stats.workerMs = reply.loadMs;
   stats.bytes = reply.bytes;
   stats.events = Object.values(reply.model.counts).reduce((a, b) => a + b, 0);
   setRun(p.slot, reply.model, p.source);

@@ -3,7 +3,7 @@
 // Worker for large traces; the result is plain data (structured-clonable, typed arrays transferable).
 import type { TraceCheckpoint, TraceFooter, TraceHeader } from '../../../sim/trace/types.js';
 import { nodeOf, type AnyEvent } from '../trace/events.js';
-import { parseTrace, type ParseError, type TraceSink } from '../trace/parse.js';
+import { TraceParser, type ParseError, type TraceSink } from '../trace/parse.js';
 import { IntervalBuilder, type Interval } from './intervals.js';
 import {
   applyCheckpoint,
@@ -289,7 +289,15 @@ class Builder {
   }
 }
 
+/** Builds a model from a whole text (tests, small inputs). */
 export function buildModel(text: string, name: string): BuildResult {
+  const m = modelBuilder(name);
+  m.push(new TextEncoder().encode(text));
+  return m.finish();
+}
+
+/** Builds a model from chunks of bytes as they arrive (the worker streams fetch and File bodies). */
+export function modelBuilder(name: string): { push(chunk: Uint8Array): void; finish(): BuildResult } {
   const b = new Builder();
   const sink: TraceSink = {
     header: (h) => b.header_(h),
@@ -298,7 +306,11 @@ export function buildModel(text: string, name: string): BuildResult {
     checkpoint: (c) => b.checkpoint(c),
     footer: (f) => b.footer_(f),
   };
-  const outcome = parseTrace(text, sink);
+  const parser = new TraceParser(sink);
+  return { push: (chunk) => parser.push(chunk), finish: () => finish(b, parser.end(), name) };
+}
+
+function finish(b: Builder, outcome: ReturnType<TraceParser['end']>, name: string): BuildResult {
   if (outcome.fatal) return { ok: false, error: outcome.fatal };
   if (b.writeCount > 0) b.counts['etcd.write'] = (b.counts['etcd.write'] ?? 0) + b.writeCount;
   const endMs = b.footer?.t ?? b.lastT;

@@ -27,10 +27,15 @@ export function drawScene(
   x0: number,
 ): void {
   const dpr = globalThis.devicePixelRatio || 1;
-  canvas.width = Math.round(widthPx * dpr);
-  canvas.height = Math.round(heightPx * dpr);
-  canvas.style.width = `${widthPx}px`;
-  canvas.style.height = `${heightPx}px`;
+  // Resizing reallocates the canvas: only when the size changes, not on every frame of a zoom.
+  const w = Math.round(widthPx * dpr);
+  const h = Math.round(heightPx * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${widthPx}px`;
+    canvas.style.height = `${heightPx}px`;
+  }
   const ctx = canvas.getContext('2d');
   if (!ctx) return; // no 2D canvas (jsdom in tests): the overlay still renders
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
