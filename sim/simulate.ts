@@ -34,6 +34,7 @@ import type {
   Verdict,
 } from './trace/types.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './trace/types.js';
+import { CountingWriter, type RunWriter } from './trace/counting-writer.js';
 import { memorySink, TraceWriter, type TraceSink } from './trace/writer.js';
 import { CODE_VERSION } from './version.js';
 
@@ -46,6 +47,12 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
+  /**
+   * Keep a trace (default true). `false` is the sweeps' trace-less mode: nothing is serialised or hashed
+   * and no checkpoints are built; verdicts, metrics and footer counts are the same as a traced run's, and
+   * the footer's hash is '' (sim/trace/counting-writer.ts). `sink` is ignored; `onEvent` still sees events.
+   */
+  trace?: boolean;
   /** Test hook: change the world after it is built. */
   mutateWorld?: (world: World) => void;
   /** Called with every trace event as it is written (expectations watch the run through this). */
@@ -90,15 +97,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const seed = options.seed ?? scenario.seed;
   const rng = new Rng(seed);
   const scheduler = new Scheduler();
-  const memory = options.sink ? null : memorySink();
-  const writer = new TraceWriter(options.sink ?? memory!);
+  const traced = options.trace !== false;
+  const memory = traced && !options.sink ? memorySink() : null;
+  const counting = traced ? null : new CountingWriter();
+  const writer: RunWriter = counting ?? new TraceWriter(options.sink ?? memory!);
   let seq = 0;
   const onEvent = options.onEvent;
-  const trace = (body: TraceEventBody) => {
-    const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
-    writer.event(e);
-    if (onEvent) onEvent(e);
-  };
+  const trace =
+    counting && !onEvent
+      ? (body: TraceEventBody) => counting.count(body.type)
+      : (body: TraceEventBody) => {
+          const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
+          writer.event(e);
+          if (onEvent) onEvent(e);
+        };
 
   writer.header({
     kind: 'header',
@@ -214,10 +226,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     });
 
     // Checkpoints let a viewer seek without replaying from zero.
+    // Trace-less runs keep the checkpoint events (they count in metrics.events and settle the world) but
+    // build nothing, so their metrics equal a traced run's.
     if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
       const cp = () => {
         world.settle();
-        writer.checkpoint(checkpoint(world, api, registry, scheduler.now, seq++));
+        if (traced) writer.checkpoint(checkpoint(world, api, registry, scheduler.now, seq++));
         scheduler.after(scenario.checkpointEveryMs, cp);
       };
       scheduler.at(scenario.checkpointEveryMs, cp);
