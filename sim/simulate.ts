@@ -8,21 +8,13 @@ import { SimulatedNodeApi } from './cluster/sim-api.js';
 import { World } from './cluster/world.js';
 import { Rng } from './engine/rng.js';
 import { Scheduler, type StopReason } from './engine/scheduler.js';
-import { bootPartitionFull } from './faults/boot-partition-full.js';
-import { diskWipe } from './faults/disk-wipe.js';
-import { busyMounts } from './faults/busy-mounts.js';
-import { etcdLeaveFails } from './faults/etcd-leave-fails.js';
-import { etcdRemoveMember } from './faults/etcd-remove-member.js';
-import { installFails } from './faults/install-fails.js';
-import { failedBoot } from './faults/failed-boot.js';
-import { partition } from './faults/partition.js';
-import { powerLoss } from './faults/power-loss.js';
+import { injectFault } from './faults/index.js';
 import { scheduleRandomFaults } from './faults/random.js';
 import { FaultRegistry, type FaultContext } from './faults/registry.js';
 import { buildInvariants } from './invariants/index.js';
 import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
 import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
-import type { FaultSpec, Scenario } from './scenario/types.js';
+import type { Scenario } from './scenario/types.js';
 import type {
   NodeCheckpoint,
   RunMetrics,
@@ -149,7 +141,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     world.powerOnAll();
 
     // Scheduled faults.
-    for (const f of scenario.faults) scheduler.at(f.atMs, () => injectScheduled(fctx, f));
+    for (const f of scenario.faults) scheduler.at(f.atMs, () => injectFault(fctx, f));
     if (scenario.random) {
       scheduleRandomFaults(
         fctx,
@@ -342,29 +334,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       liveness: scenario.liveness,
       final,
     };
-  }
-}
-
-function injectScheduled(ctx: FaultContext, f: FaultSpec): void {
-  switch (f.type) {
-    case 'powerLoss':
-      return powerLoss(ctx, f.node, f.durationMs);
-    case 'failedBoot':
-      return failedBoot(ctx, f.node, f.version, f.stage, f.times);
-    case 'diskWipe':
-      return diskWipe(ctx, f.node, f.label);
-    case 'partition':
-      return partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports);
-    case 'bootPartitionFull':
-      return bootPartitionFull(ctx, f.node, f.durationMs);
-    case 'etcdLeaveFails':
-      return etcdLeaveFails(ctx, f.node, f.times, f.applied);
-    case 'installFails':
-      return installFails(ctx, f.node, f.reason, f.durationMs);
-    case 'busyMounts':
-      return busyMounts(ctx, f.node, f.durationMs);
-    case 'etcdRemoveMember':
-      return etcdRemoveMember(ctx, f.node, f.via);
   }
 }
 

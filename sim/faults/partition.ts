@@ -4,7 +4,19 @@
 // A correct cluster keeps serving on the majority side; the minority side has no leader and refuses writes
 // (no split brain, F§4); after healing, members catch up from the leader.
 // Note: Raft needs round trips, so the abstract etcd treats a one-way cut like a cut link.
+import type { RangeMs } from '../engine/duration.js';
+import { schemaRef, type FaultKind, type FaultParseContext, type RawFields } from './kind.js';
 import type { FaultContext } from './registry.js';
+
+export interface PartitionSpec {
+  type: 'partition';
+  atMs: number;
+  durationMs: number;
+  groups: string[][];
+  oneWay: boolean;
+  /** 'peer' cuts only etcd peer traffic (port 2380); client and API traffic still flow. */
+  ports: 'all' | 'peer';
+}
 
 export function partition(
   ctx: FaultContext,
@@ -45,3 +57,59 @@ export function partition(
   cuts = net.partition(groups, oneWay);
   ctx.world.markEtcdDirty();
 }
+
+/** `groups: [[a], [b, c]]` or `isolate: a` (a group of one); every node at most once. */
+function parseGroups(raw: RawFields, p: FaultParseContext): string[][] {
+  if ((raw.groups === undefined) === (raw.isolate === undefined)) {
+    p.problem(p.path, "a partition needs exactly one of 'groups' or 'isolate'");
+    return [];
+  }
+  if (raw.isolate !== undefined) return [[p.node(raw.isolate, [...p.path, 'isolate'])]];
+  const seen = new Set<string>();
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  return list(raw.groups).map((g, gi) =>
+    list(g).map((n, ni) => {
+      const at = [...p.path, 'groups', gi, ni];
+      const name = p.node(n, at);
+      if (typeof n === 'string' && seen.has(n)) p.problem(at, `node '${n}' appears in more than one place`);
+      seen.add(name);
+      return name;
+    }),
+  );
+}
+
+export const partitionKind: FaultKind<PartitionSpec, { duration: RangeMs }> = {
+  type: 'partition',
+  required: ['at', 'duration'],
+  properties: {
+    groups: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'array', minItems: 1, items: schemaRef('nodeName') },
+    },
+    isolate: schemaRef('nodeName'),
+    oneWay: { type: 'boolean' },
+    ports: { type: 'string', enum: ['all', 'peer'] },
+    duration: schemaRef('duration'),
+  },
+  parse: (raw, atMs, p) => ({
+    type: 'partition',
+    atMs,
+    durationMs: p.durationMs(raw.duration) ?? 0,
+    groups: parseGroups(raw, p),
+    oneWay: raw.oneWay === true,
+    ports: raw.ports === 'peer' ? 'peer' : 'all',
+  }),
+  inject: (ctx, f) => partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports),
+  // Random network faults isolate one node at a time.
+  random: {
+    key: 'isolate',
+    required: ['duration'],
+    properties: { duration: schemaRef('range') },
+    parse: (raw, p) => ({
+      duration: p.range(raw.duration, [...p.path, 'duration']) ?? { minMs: 0, maxMs: 0 },
+    }),
+    fire: (ctx, node, r, stream) =>
+      partition(ctx, [[node]], false, stream.int(r.duration.minMs, r.duration.maxMs), true),
+  },
+};

@@ -3,6 +3,7 @@
 // what status and etcd-health calls return, with their latency and their failures.
 import type { NodeApi, NodeStatus } from '../api/node-api.js';
 import type { UpgradePolicy } from '../scenario/types.js';
+import type { Role } from '../../models/types.js';
 
 /** How often the controller polls a node or the cluster. */
 export const POLL_MS = 5_000;
@@ -22,7 +23,7 @@ export type OrchestratorTrace = (step: string, node?: string, detail?: string) =
 
 export class Orchestrator {
   private readonly queue: string[];
-  private readonly roles = new Map<string, 'controlplane' | 'worker'>();
+  private readonly roles = new Map<string, Role>();
   private readonly inFlight = new Set<string>();
   private readonly outcomes: Record<string, NodeOutcome> = {};
   private gateBusy = false;
@@ -34,7 +35,7 @@ export class Orchestrator {
     private readonly api: NodeApi,
     private readonly target: string,
     private readonly policy: UpgradePolicy,
-    roles: { name: string; role: 'controlplane' | 'worker' }[],
+    roles: { name: string; role: Role }[],
     private readonly trace: OrchestratorTrace,
   ) {
     for (const r of roles) this.roles.set(r.name, r.role);
@@ -55,7 +56,7 @@ export class Orchestrator {
     return this.finishedMs !== null;
   }
 
-  private order(roles: { name: string; role: 'controlplane' | 'worker' }[]): string[] {
+  private order(roles: { name: string; role: Role }[]): string[] {
     const cps = roles.filter((r) => r.role === 'controlplane').map((r) => r.name);
     const ws = roles.filter((r) => r.role === 'worker').map((r) => r.name);
     switch (this.policy.order) {

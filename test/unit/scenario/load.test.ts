@@ -93,9 +93,10 @@ describe('parseScenario: a good file', () => {
     expect(s.checkpointEveryMs).toBe(30_000);
     expect(s.upgrade?.atMs).toBe(300_000);
     expect(s.random?.fromMs).toBe(300_000);
-    expect(s.random?.powerLoss).toEqual({
+    expect(s.random?.arrivals.find((a) => a.key === 'powerLoss')).toEqual({
+      key: 'powerLoss',
       ratePerNodeHour: 0.5,
-      duration: { minMs: 60_000, maxMs: 300_000 },
+      params: { duration: { minMs: 60_000, maxMs: 300_000 } },
     });
   });
 
@@ -155,8 +156,12 @@ describe('parseScenario: a good file', () => {
       { type: 'bootPartitionFull', atMs: 0, node: 'w1', durationMs: null },
       { type: 'etcdLeaveFails', atMs: 0, node: 'cp1', times: null, applied: false },
     ]);
-    expect(s.random?.failedBoot).toEqual({ ratePerNodeHour: 0.1, stage: 'init' });
-    expect(s.random?.isolate).toBeUndefined();
+    expect(s.random?.arrivals.find((a) => a.key === 'failedBoot')).toEqual({
+      key: 'failedBoot',
+      ratePerNodeHour: 0.1,
+      params: { stage: 'init' },
+    });
+    expect(s.random?.arrivals.find((a) => a.key === 'isolate')).toBeUndefined();
   });
 
   it('keeps the rest', () => {
