@@ -133,7 +133,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const violations: RecordedViolation[] = [];
     const activeViolation = new Map<string, boolean>();
     let armed = false;
+    // Quorum time: each interval between two events is charged by the state etcd was in during it, which
+    // is the state after the earlier event (issue 6 item 12), so `hadLeader` is carried from one event to
+    // the next rather than read after the later one.
     let lastT = 0;
+    let hadLeader = true;
     let noQuorumMs = 0;
     let orchestrator: Orchestrator | null = null;
 
@@ -208,8 +212,19 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       scheduler.at(scenario.checkpointEveryMs, cp);
     }
 
+    // Invariant deadlines: a no-op event at the deadline, after which every invariant is checked.
+    const wakeAt = (atMs: number) => {
+      if (atMs > scheduler.now && atMs <= scenario.durationMs) scheduler.at(atMs, () => {});
+    };
     function env(): InvariantEnv {
-      return { world, faults: registry, now: scheduler.now, target, initial: scenario.cluster.version };
+      return {
+        world,
+        faults: registry,
+        now: scheduler.now,
+        target,
+        initial: scenario.cluster.version,
+        wakeAt,
+      };
     }
 
     function record(inv: Invariant, v: Violation): void {
@@ -239,9 +254,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           trace({ type: 'orchestrator', step: 'cluster-formed' });
         }
         lastT = now;
+        hadLeader = true;
         return;
       }
-      if (world.etcd.leader() === null) noQuorumMs += now - lastT;
+      if (!hadLeader) noQuorumMs += now - lastT;
+      hadLeader = world.etcd.leader() !== null;
       for (const n of registry.recovering) if (world.nodeContext(n).ready) registry.recovering.delete(n);
       lastT = now;
       const e = env();
@@ -259,7 +276,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
-    if (armed && world.etcd.leader() === null) noQuorumMs += scheduler.now - lastT;
+    if (armed && !hadLeader) noQuorumMs += scheduler.now - lastT;
     checkLiveness();
     if (!armed) {
       violations.push({
