@@ -84,9 +84,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const writer = new TraceWriter(options.sink ?? memory!);
   let seq = 0;
   const onEvent = options.onEvent;
+  // The fault registry hears when a node becomes Ready: that ends the quorum excuse of an instant fault.
+  let faults: FaultRegistry | null = null;
   const trace = (body: TraceEventBody) => {
     const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
     writer.event(e);
+    if (body.type === 'node.ready') faults?.noteReady(body.node);
     if (onEvent) onEvent(e);
   };
 
@@ -126,8 +129,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     options.mutateWorld?.(world);
     const registry = new FaultRegistry(trace);
+    faults = registry;
     const fctx: FaultContext = { world, scheduler, trace, registry };
-    const api = new SimulatedNodeApi(world, rng.stream('network'));
+    const api = new SimulatedNodeApi(world, rng.stream('network'), fctx);
     const target = scenario.upgrade?.to ?? null;
     const invariants = buildInvariants(scenario);
     const violations: RecordedViolation[] = [];
@@ -259,7 +263,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       }
       if (!hadLeader) noQuorumMs += now - lastT;
       hadLeader = world.etcd.leader() !== null;
-      for (const n of registry.recovering) if (world.nodeContext(n).ready) registry.recovering.delete(n);
+      registry.settleRecovering((n) => world.nodeContext(n).ready);
       lastT = now;
       const e = env();
       for (const inv of invariants) {

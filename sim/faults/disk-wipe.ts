@@ -17,10 +17,16 @@ export interface DiskWipeSpec {
   label: WipeLabel;
 }
 
-export function diskWipe(ctx: FaultContext, node: string, label: WipeLabel): void {
-  ctx.registry.instant({ type: 'diskWipe', node, detail: `wipe ${label}` }, () =>
-    ctx.world.wipe(node, label),
-  );
+/**
+ * Wipe now. The node is taken out (the quorum excuse) until it next becomes Ready: the damage of a wipe
+ * shows later (etcd dies on its missing data dir, or the next boot finds no slot or no config), and only a
+ * node that has come back Ready is whole again (issue 6 item 6).
+ */
+export function diskWipe(ctx: FaultContext, node: string, label: WipeLabel, detail = `wipe ${label}`): void {
+  ctx.registry.instant({ type: 'diskWipe', node, detail }, () => {
+    ctx.world.wipe(node, label);
+    return [node];
+  });
 }
 
 export const diskWipeKind: FaultKind<DiskWipeSpec> = {

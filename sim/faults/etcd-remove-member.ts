@@ -14,12 +14,18 @@ export interface EtcdRemoveMemberSpec {
   via: string;
 }
 
+/**
+ * Remove `node`'s member through `via` now. When the removal succeeds the node is out (the quorum excuse)
+ * until it next becomes Ready, i.e. has been wiped and has rejoined under a new ID (issue 6 item 6).
+ */
 export function etcdRemoveMember(ctx: FaultContext, node: string, via: string): void {
   let outcome = '';
   ctx.registry.instant(
     { type: 'etcdRemoveMember', node, detail: `remove ${node}'s member via ${via}` },
     () => {
+      const member = ctx.world.etcd.memberByName(node)?.id;
       outcome = ctx.world.removeMemberOf(node, via);
+      return member !== undefined && !ctx.world.etcd.hasMember(member) ? [node] : [];
     },
   );
   if (outcome)

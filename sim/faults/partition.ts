@@ -18,14 +18,19 @@ export interface PartitionSpec {
   ports: 'all' | 'peer';
 }
 
+/**
+ * Cut the links between `groups` now for `durationMs` (null: until `registry.end` or the liveness phase).
+ * Overlapping cuts compose: a link two faults cut stays cut until both have ended (models/network.ts).
+ * Returns the fault id, or null when faults have stopped.
+ */
 export function partition(
   ctx: FaultContext,
   groups: string[][],
   oneWay: boolean,
-  durationMs: number,
+  durationMs: number | null,
   random = false,
   ports: 'all' | 'peer' = 'all',
-): void {
+): number | null {
   const all = ctx.world.nodes.map((n) => n.name);
   const named = new Set(groups.flat());
   const rest = all.filter((n) => !named.has(n));
@@ -35,7 +40,7 @@ export function partition(
   const takesOut = all.filter((n) => !largest.includes(n));
   // A peer-only cut (etcd port 2380) leaves client and API traffic alone.
   const net = ports === 'peer' ? ctx.world.peerNetwork : ctx.world.network;
-  const detail = `${ports === 'peer' ? 'etcd peer traffic only: ' : ''}${oneWay ? 'one-way ' : ''}${groups.map((g) => `[${g.join(',')}]`).join(' | ')} for ${durationMs} ms`;
+  const detail = `${ports === 'peer' ? 'etcd peer traffic only: ' : ''}${oneWay ? 'one-way ' : ''}${groups.map((g) => `[${g.join(',')}]`).join(' | ')} ${durationMs === null ? 'until healed' : `for ${durationMs} ms`}`;
   const node = groups.length === 1 && groups[0]!.length === 1 ? groups[0]![0] : undefined;
   let cuts: ReturnType<typeof net.partition> = [];
   const id = ctx.registry.begin(
@@ -53,9 +58,10 @@ export function partition(
       ctx.world.markEtcdDirty();
     },
   );
-  if (id === null) return;
+  if (id === null) return null;
   cuts = net.partition(groups, oneWay);
   ctx.world.markEtcdDirty();
+  return id;
 }
 
 /** `groups: [[a], [b, c]]` or `isolate: a` (a group of one); every node at most once. */
@@ -100,7 +106,7 @@ export const partitionKind: FaultKind<PartitionSpec, { duration: RangeMs }> = {
     oneWay: raw.oneWay === true,
     ports: raw.ports === 'peer' ? 'peer' : 'all',
   }),
-  inject: (ctx, f) => partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports),
+  inject: (ctx, f) => void partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports),
   // Random network faults isolate one node at a time.
   random: {
     key: 'isolate',
@@ -110,6 +116,6 @@ export const partitionKind: FaultKind<PartitionSpec, { duration: RangeMs }> = {
       duration: p.range(raw.duration, [...p.path, 'duration']) ?? { minMs: 0, maxMs: 0 },
     }),
     fire: (ctx, node, r, stream) =>
-      partition(ctx, [[node]], false, stream.int(r.duration.minMs, r.duration.maxMs), true),
+      void partition(ctx, [[node]], false, stream.int(r.duration.minMs, r.duration.maxMs), true),
   },
 };

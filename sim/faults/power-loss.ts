@@ -14,15 +14,32 @@ export interface PowerLossSpec {
   durationMs: number;
 }
 
-export function powerLoss(ctx: FaultContext, node: string, durationMs: number, random = false): void {
-  ctx.registry.begin(
+/**
+ * Cut `node`'s power now for `durationMs` (null: until `registry.end` or the liveness phase). Overlapping
+ * power faults compose: the node comes back on only when the last one holding it off ends.
+ * Returns the fault id, or null when faults have stopped.
+ */
+export function powerLoss(
+  ctx: FaultContext,
+  node: string,
+  durationMs: number | null,
+  random = false,
+  detail = `off for ${durationMs} ms`,
+): number | null {
+  let release: (() => void) | null = null;
+  const id = ctx.registry.begin(
     ctx.scheduler,
-    { type: 'powerLoss', node, detail: `off for ${durationMs} ms`, takesOut: [node], random },
+    { type: 'powerLoss', node, detail, takesOut: [node], random },
     durationMs,
+    () => release?.(),
+  );
+  if (id === null) return null;
+  release = ctx.registry.holdPowerOff(
+    node,
+    () => ctx.world.powerLoss(node),
     () => ctx.world.powerOn(node),
   );
-  if (ctx.registry.stopped) return;
-  ctx.world.powerLoss(node);
+  return id;
 }
 
 export const powerLossKind: FaultKind<PowerLossSpec, { duration: RangeMs }> = {
@@ -35,7 +52,7 @@ export const powerLossKind: FaultKind<PowerLossSpec, { duration: RangeMs }> = {
     node: p.node(raw.node, [...p.path, 'node']),
     durationMs: p.durationMs(raw.duration) ?? 0,
   }),
-  inject: (ctx, f) => powerLoss(ctx, f.node, f.durationMs),
+  inject: (ctx, f) => void powerLoss(ctx, f.node, f.durationMs),
   random: {
     key: 'powerLoss',
     required: ['duration'],
@@ -44,6 +61,6 @@ export const powerLossKind: FaultKind<PowerLossSpec, { duration: RangeMs }> = {
       duration: p.range(raw.duration, [...p.path, 'duration']) ?? { minMs: 0, maxMs: 0 },
     }),
     fire: (ctx, node, r, stream) =>
-      powerLoss(ctx, node, stream.int(r.duration.minMs, r.duration.maxMs), true),
+      void powerLoss(ctx, node, stream.int(r.duration.minMs, r.duration.maxMs), true),
   },
 };
