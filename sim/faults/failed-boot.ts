@@ -70,7 +70,17 @@ export const failedBootKind: FaultKind<FailedBootSpec, { stage: BootFailStage }>
     key: 'failedBoot',
     required: [],
     properties: { stage: stageSchema },
-    parse: (raw) => ({ stage: typeof raw.stage === 'string' ? (raw.stage as BootFailStage) : 'init' }),
+    parse: (raw, p) => {
+      // It fails the upgrade's target: without an upgrade no node ever boots it, and the key would do nothing.
+      if (p.upgradeTo === null)
+        p.problem(
+          p.path,
+          "a random failedBoot fails the boot of the upgrade's target version, and this scenario has no " +
+            "'upgrade': it would never happen (give an upgrade, or a scheduled failedBoot with a version)",
+          true,
+        );
+      return { stage: typeof raw.stage === 'string' ? (raw.stage as BootFailStage) : 'init' };
+    },
     // A random bad image is the upgrade's target: one failed boot of it on this node.
     fire: (ctx, node, r, _stream, targetVersion) => {
       if (targetVersion !== null) failedBoot(ctx, node, targetVersion, r.stage, 1, true);

@@ -563,8 +563,13 @@ class Checker {
           this.problem(path, `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`);
         return;
       }
-      const attach = str(override.attach);
-      if (attach !== undefined) spec.attach = attach;
+      // A key that would do nothing must be refused (issue 6, "Also"): simulate() runs every node in the
+      // simulator, so an attached node would silently be simulated. Refused until runs can drive agents.
+      if (str(override.attach) !== undefined)
+        this.problem(
+          ['cluster', 'nodes', i, 'attach'],
+          `attached (real) nodes are not supported yet: node '${name}' would be simulated anyway; remove 'attach'`,
+        );
     });
     return { version: str(c.version) ?? '', previousVersion: str(c.previousVersion) ?? null, nodes };
   }

@@ -61,3 +61,40 @@ random:
     expect(bad).toThrow(/x\.yaml:4:\d+: field 'faults\[0\]\.type': must be one of: powerLoss, partition/);
   });
 });
+
+describe('scenario keys that would do nothing are refused (issue 6, "Also")', () => {
+  const problem = (yaml: string): string => {
+    try {
+      parseScenario(yaml, 'k.yaml');
+    } catch (e) {
+      if (e instanceof ScenarioError) return e.message;
+      throw e;
+    }
+    return '(accepted)';
+  };
+
+  it('random.failedBoot without an upgrade, naming file, line and field', () => {
+    const msg = problem(
+      'name: k\ncluster: { controlPlanes: 3, version: v1.7.6 }\nrandom:\n  failedBoot: { ratePerNodeHour: 1 }\n',
+    );
+    expect(msg).toMatch(/^k\.yaml:4:3: field 'random\.failedBoot': .*no 'upgrade'/);
+  });
+
+  it('random.failedBoot with an upgrade is accepted', () => {
+    expect(
+      problem(
+        'name: k\ncluster: { controlPlanes: 3, version: v1.7.6 }\nupgrade: { to: v1.8.0 }\n' +
+          'random:\n  failedBoot: { ratePerNodeHour: 1 }\n',
+      ),
+    ).toBe('(accepted)');
+  });
+
+  it('nodes[].attach: attached nodes are not supported yet', () => {
+    const msg = problem(
+      'name: k\ncluster:\n  controlPlanes: 3\n  version: v1.7.6\n  nodes:\n    - { name: cp2, attach: 127.0.0.1:50051 }\n',
+    );
+    expect(msg).toMatch(
+      /^k\.yaml:6:\d+: field 'cluster\.nodes\[0\]\.attach': attached \(real\) nodes are not supported yet: node 'cp2'/,
+    );
+  });
+});

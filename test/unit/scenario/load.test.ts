@@ -24,7 +24,7 @@ cluster:
   workers: 2
   version: v1.7.6
   nodes:
-    - { name: cp1, attach: 127.0.0.1:50051 }
+    - { name: cp1 }
 timing: { firmware: 5s..10s, boot: 45s..90s, install: 2m, api: 50ms..200ms }
 upgrade:
   to: v1.8.0
@@ -102,7 +102,7 @@ describe('parseScenario: a good file', () => {
 
   it('builds nodes cp1..cpN then w1..wM with overrides', () => {
     expect(s.cluster.nodes).toEqual([
-      { name: 'cp1', role: 'controlplane', attach: '127.0.0.1:50051' },
+      { name: 'cp1', role: 'controlplane' },
       { name: 'cp2', role: 'controlplane' },
       { name: 'cp3', role: 'controlplane' },
       { name: 'w1', role: 'worker' },
