@@ -3,7 +3,8 @@
 // Stands for: a switch failure, a misapplied firewall rule, a flapping link.
 // A correct cluster keeps serving on the majority side; the minority side has no leader and refuses writes
 // (no split brain, F§4); after healing, members catch up from the leader.
-// Note: Raft needs round trips, so the abstract etcd treats a one-way cut like a cut link.
+// Note: Raft needs round trips, so the abstract etcd treats a one-way cut like a cut link; real etcd with
+// pre-vote behaves the same (F§4: a one-way cut of the leader, in either direction, ends in a new leader).
 import type { RangeMs } from '../engine/duration.js';
 import { schemaRef, type FaultKind, type FaultParseContext, type RawFields } from './kind.js';
 import type { FaultContext } from './registry.js';
