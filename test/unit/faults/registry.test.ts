@@ -2,7 +2,7 @@
 // the node they hit is Ready again (issue 6 item 6).
 import { describe, expect, it } from 'vitest';
 import { simulate, type SimulateResult } from '../../../sim/simulate.js';
-import { scenario } from '../../helpers/scenario.js';
+import { baseYaml, scenario } from '../../helpers/scenario.js';
 
 interface Line {
   kind: string;
@@ -104,5 +104,22 @@ describe('instant faults and the quorum excuse', () => {
     expect(excused.violations.filter((v) => v.invariant === 'quorum')).toEqual([]);
     const strict = simulate(scenario(QUIET(false) + faults));
     expect(strict.violations.filter((v) => v.invariant === 'quorum').length).toBeGreaterThan(0);
+  });
+
+  it('canary: the excuse does not cover a policy that loses quorum by itself next to one instant fault', () => {
+    // The naive policy upgrades every control plane at once and loses quorum on its own. One wiped worker,
+    // or one wiped control plane (1 <= tolerance 1), must not excuse that.
+    for (const node of ['w1', 'cp1']) {
+      const r = simulate(
+        scenario(
+          baseYaml({ policy: 'naive' }) +
+            `faults:\n  - { at: 4m, type: diskWipe, node: ${node}, label: EPHEMERAL }\n`,
+        ),
+      );
+      expect(
+        r.violations.some((v) => v.invariant === 'quorum'),
+        `wipe of ${node}`,
+      ).toBe(true);
+    }
   });
 });
