@@ -3,7 +3,7 @@
 // times fall inside the run, explicit orders are complete) live in load.ts, which also applies defaults
 // and produces the normalised `Scenario`.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
+import { BOOT_FAIL_STAGES, BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
@@ -29,7 +29,6 @@ const FAULT_TYPES = [
   'busyMounts',
   'etcdRemoveMember',
 ];
-const BOOT_FAIL_STAGES = ['kernel', 'init', 'powercycle'];
 const DISK_LABELS = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
