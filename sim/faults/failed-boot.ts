@@ -1,10 +1,15 @@
-// failedBoot — breaks: booting one image version on one node. `kernel`: a panic before init (Talos does
-// not cover it; the machine reboots through firmware and the bootloader picks again). `init`: a fatal error
-// of the boot sequence (Talos reverts to the previous slot if META tag 6 is set: one try). `powercycle`:
-// firmware/GRUB cannot load the image while a kexec reboot still can (T#11909).
+// failedBoot — breaks: booting one image version on one node (F§2). `kernel`: a panic before init (Talos
+// does not cover it; CONFIG_PANIC_TIMEOUT=-1 reboots through firmware at once and the bootloader picks
+// again). `hang`: the kernel or initramfs never reaches init, and nothing reboots the machine until it is
+// power cycled. `initramfs`: the initramfs `init` fails and reboots through firmware after 10 s, before
+// machined could revert anything. `init`: a fatal error of machined's boot sequence (Talos reverts to the
+// previous slot if META tag 6 is set, waits 10 s and reboots through firmware: one try). `powercycle`:
+// firmware/bootloader cannot load the image while a kexec reboot still can (T#11909).
 // Stands for: a bad kernel, a broken initramfs, a driver regression on this hardware.
 // A correct cluster recovers by rolling the node back to the previous slot within the bootloader
-// profile's tries (F§2); the `rollback` invariant checks that.
+// profile's tries (F§2); the `rollback` invariant checks that. A hang is recovered only by a power cycle:
+// when the fault ends (the liveness phase), a node it left hung is power cycled, as an operator or a
+// hardware watchdog would.
 import type { BootFailStage } from '../../models/types.js';
 import { schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
@@ -19,7 +24,13 @@ export interface FailedBootSpec {
 }
 
 /** Every stage once; a Record so that a stage added to BootFailStage must be added here too. */
-const STAGE_SET: Record<BootFailStage, true> = { kernel: true, init: true, powercycle: true };
+const STAGE_SET: Record<BootFailStage, true> = {
+  kernel: true,
+  hang: true,
+  initramfs: true,
+  init: true,
+  powercycle: true,
+};
 export const BOOT_FAIL_STAGES = Object.keys(STAGE_SET) as BootFailStage[];
 const stageSchema = { type: 'string', enum: BOOT_FAIL_STAGES };
 
@@ -37,7 +48,13 @@ export function failedBoot(
     // A bad image takes nothing out by itself: the upgrade that installs it does.
     { type: 'failedBoot', node, detail, takesOut: [], random },
     null,
-    () => ctx.world.injectBootFault(node, { version, stage, remaining: 0 }),
+    () => {
+      ctx.world.injectBootFault(node, { version, stage, remaining: 0 });
+      if (stage === 'hang' && ctx.world.node(node).state === 'hung') {
+        ctx.world.powerLoss(node);
+        ctx.world.powerOn(node);
+      }
+    },
   );
   if (ctx.registry.stopped) return;
   ctx.world.injectBootFault(node, { version, stage, remaining: times });

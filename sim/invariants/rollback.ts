@@ -5,6 +5,9 @@
 // node first fails, a check is scheduled at the deadline itself (issue 6 item 12).
 import type { Invariant, InvariantEnv, Violation } from './invariant.js';
 
+/** Machine states that mean "this boot failed" (F§2): a panic, a hang, an initramfs error, machined's. */
+const FAILED_BOOT_STATES = new Set(['bootFailed', 'panicked', 'hung', 'initramfsFailed']);
+
 export function rollbackInvariant(boundMs: number): Invariant {
   /** node -> time of the first failed boot not yet followed by a successful one. */
   const since = new Map<string, { t: number; version: string }>();
@@ -15,7 +18,7 @@ export function rollbackInvariant(boundMs: number): Invariant {
       for (const n of env.world.nodes) {
         const c = n.actor.getSnapshot().context;
         if (n.state === 'running') since.delete(n.name);
-        else if ((n.state === 'bootFailed' || n.state === 'panicked') && !since.has(n.name)) {
+        else if (FAILED_BOOT_STATES.has(n.state) && !since.has(n.name)) {
           since.set(n.name, { t: env.now, version: c.version ?? '?' });
           env.wakeAt(env.now + boundMs);
         }
