@@ -265,7 +265,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
         lastT = now;
         return;
       }
-      if (world.etcd.leader() === null) noQuorumMs += now - lastT;
+      if (!world.etcd.hasQuorum()) noQuorumMs += now - lastT;
       for (const n of registry.recovering) if (world.nodeContext(n).ready) registry.recovering.delete(n);
       lastT = now;
       const e = env();
@@ -283,7 +283,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
-    if (armed && world.etcd.leader() === null) noQuorumMs += scheduler.now - lastT;
+    if (armed && !world.etcd.hasQuorum()) noQuorumMs += scheduler.now - lastT;
     checkLiveness();
     if (!armed) {
       violations.push({
