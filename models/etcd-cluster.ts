@@ -187,6 +187,7 @@ export class EtcdCluster {
   private readonly acknowledged = new Set<number>();
   /** Acknowledged writes that a stale leader truncated away (see also `lostWrites`). */
   private readonly lost = new Set<number>();
+  private lostCache: { key: string; value: number[] } | null = null;
 
   private readonly pending: EtcdChange[] = [];
   private readonly scratch: number[] = [];
@@ -347,6 +348,10 @@ export class EtcdCluster {
   lostWrites(): number[] {
     let held = 0;
     for (const m of this.list) if (!m.diverged && m.lastIndex > held) held = m.lastIndex;
+    // The durability invariant asks after every event: answer from the cache while nothing it depends on
+    // has changed (the scan below is linear in the log).
+    const key = `${held}/${this.log.length}/${this.acknowledged.size}/${this.lost.size}`;
+    if (this.lostCache !== null && this.lostCache.key === key) return this.lostCache.value;
     const out = new Set(this.lost);
     if (held < this.log.length) {
       const kept = new Set<number>();
@@ -356,8 +361,9 @@ export class EtcdCluster {
         if (this.acknowledged.has(w) && !kept.has(w)) out.add(w);
       }
     }
-    if (out.size === 0) return [];
-    return [...out].sort((a, b) => a - b);
+    const value = out.size === 0 ? [] : [...out].sort((x, y) => x - y);
+    this.lostCache = { key, value };
+    return value;
   }
 
   acknowledgedCount(): number {

@@ -160,10 +160,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const activeViolation = new Map<string, boolean>();
     let armed = false;
     // Quorum time: each interval between two events is charged by the state etcd was in during it, which
-    // is the state after the earlier event (issue 6 item 12), so `hadLeader` is carried from one event to
+    // is the state after the earlier event (issue 6 item 12), so `hadQuorum` is carried from one event to
     // the next rather than read after the later one.
     let lastT = 0;
-    let hadLeader = true;
+    let hadQuorum = true;
     let noQuorumMs = 0;
     let orchestrator: Orchestrator | null = null;
 
@@ -282,11 +282,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           trace({ type: 'orchestrator', step: 'cluster-formed' });
         }
         lastT = now;
-        hadLeader = true;
+        hadQuorum = true;
         return;
       }
-      if (!hadLeader) noQuorumMs += now - lastT;
-      hadLeader = world.etcd.leader() !== null;
+      if (!hadQuorum) noQuorumMs += now - lastT;
+      hadQuorum = world.etcd.hasQuorum();
       registry.settleRecovering((n) => world.nodeContext(n).ready);
       lastT = now;
       const e = env();
@@ -304,7 +304,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
-    if (armed && !hadLeader) noQuorumMs += scheduler.now - lastT;
+    if (armed && !hadQuorum) noQuorumMs += scheduler.now - lastT;
     checkLiveness();
     if (!armed) {
       violations.push({

@@ -4,8 +4,11 @@
 import { RealEtcdCluster, pollFor, sleep } from '../../sim/remote/etcd/index.js';
 import { Bindings, FAST_MS, type Case, type Step } from './steps.js';
 
-/** etcdctl-like client deadline: a request without quorum fails "context deadline exceeded" after it. */
-const COMMAND_TIMEOUT_MS = 2_000;
+/**
+ * etcdctl-like client deadline: a request without quorum fails "context deadline exceeded" after it. 4 s,
+ * not less: on a starved CI machine a write right after an election can take over 2 s.
+ */
+const COMMAND_TIMEOUT_MS = 4_000;
 /** How long a started member is watched for an exit (removed, raft panic) after it first answers. */
 const START_WATCH_MS = 2_500;
 const START_MAX_MS = 15_000;
