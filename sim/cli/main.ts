@@ -11,6 +11,7 @@ import { toChromeTrace } from '../trace/chrome.js';
 import { readTraceFile, TraceError } from '../trace/reader.js';
 import { fileSink } from '../trace/writer.js';
 import { CODE_VERSION } from '../version.js';
+import { registerSweep } from './sweep.js';
 
 class UsageError extends Error {}
 
@@ -192,6 +193,7 @@ export function main(argv: string[]): number {
     .action((trace: string) => {
       code = cmdCheckTrace(trace);
     });
+  registerSweep(program, (c) => (process.exitCode = code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
