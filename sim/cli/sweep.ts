@@ -3,7 +3,7 @@
 // wall clock only here, for progress and the timing fields; its result is a pure function of the scenario,
 // the seeds and the code version. Exit codes: 0 no seed failed, 1 some seed failed or crashed (the report
 // names each with its command), 2 bad input (nothing ran), 3 the sweep machinery itself failed (a worker died).
-import { SingleBar } from 'cli-progress';
+import type { SingleBar as SingleBarType } from 'cli-progress';
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildInvariants } from '../invariants/index.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { declaredFaultKinds, UPGRADE_PHASES } from '../sweep/coverage.js';
-import { MAX_WORKERS, runPool } from '../sweep/pool.js';
+import { MAX_WORKERS } from '../sweep/limits.js';
 import { parseSeedRange, parseShard, SeedSpecError, shardSeeds, type SeedRange } from '../sweep/seeds.js';
 import {
   buildReport,
@@ -48,7 +48,10 @@ export function sweepOutFile(dir: string, report: SweepReport): string {
 }
 
 /** Progress on stderr: a bar on a terminal, otherwise a plain line every 10 % (or every 30 s). */
-function progress(total: number): { update(done: number, failing: number): void; stop(): void } {
+function progress(
+  total: number,
+  SingleBar: typeof SingleBarType,
+): { update(done: number, failing: number): void; stop(): void } {
   const t0 = Date.now();
   const rate = (done: number) => done / Math.max((Date.now() - t0) / 1000, 1e-3);
   if (process.stderr.isTTY) {
@@ -113,8 +116,11 @@ async function cmdSweep(
     faultKinds: declaredFaultKinds(s),
     phases: UPGRADE_PHASES,
   };
+  // The pool (piscina) and the bar are loaded only by a sweep: other commands do not pay for importing them.
+  const { runPool } = await import('../sweep/pool.js');
+  const { SingleBar } = (await import('cli-progress')).default;
   const t0 = Date.now();
-  const bar = progress(seeds.length);
+  const bar = progress(seeds.length, SingleBar);
   let heapMax = 0;
   let tally;
   try {

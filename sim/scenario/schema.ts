@@ -2,9 +2,10 @@
 // It checks shape only: types, allowed keys, enums, duration syntax. Cross-field rules (node names exist,
 // times fall inside the run, explicit orders are complete) live in load.ts, which also applies defaults
 // and produces the normalised `Scenario`.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
+import { compileValidator, precompiledValidator } from './precompiled.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
 /** Upper bounds on sizes (STYLE.md habit 6). `naive` runs 100 nodes per role at once, so no role may exceed it. */
@@ -249,18 +250,10 @@ export const SCENARIO_FILE_SCHEMA = {
 
 let compiled: ValidateFunction | undefined;
 
-/** The compiled validator (compiled once, on first use). Errors are verbose so messages can name allowed keys. */
+/** The validator: the one `npm run build` generated (precompiled.ts), else compiled once, on first use.
+ *  Errors are verbose so messages can name allowed keys. */
 export function scenarioFileValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      discriminator: true,
-      allowUnionTypes: true,
-      strict: true,
-    });
-    compiled = ajv.compile(SCENARIO_FILE_SCHEMA);
-  }
+  if (!compiled) compiled = precompiledValidator() ?? compileValidator().validate;
   return compiled;
 }
 

@@ -4,11 +4,8 @@
 // nor the scheduling. Progress is reported per chunk; timing it is the caller's business.
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk.js';
+import { DEFAULT_CHUNK_SEEDS, MAX_WORKERS } from './limits.js';
 import { emptyTally, mergeTallies, type SweepTally } from './tally.js';
-
-/** Bounds: threads beyond this only add memory on any machine we run on; a chunk is a few seconds' work. */
-export const MAX_WORKERS = 64;
-export const DEFAULT_CHUNK_SEEDS = 25;
 
 export interface PoolOptions {
   workers: number;
