@@ -6,7 +6,7 @@ import { parseScenario } from '../sim/scenario/load.js';
 import type { InvariantName } from '../sim/scenario/types.js';
 import { simulate } from '../sim/simulate.js';
 import type { TraceEvent } from '../sim/trace/types.js';
-import { editScenarioText, type ScenarioEdit } from './edit.js';
+import { editScenarioText, type ScenarioEdit } from '../sim/scenario/edit.js';
 import { markdownTable } from './table.js';
 import { discardSink, summarise, type Progress, type RunSummary } from '../sim/sweep/sweep.js';
 

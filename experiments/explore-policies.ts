@@ -2,7 +2,7 @@
 // violation rates per invariant with 95 % Wilson intervals, safety and liveness apart, and a paired
 // comparison (every policy meets the same faults on the same seed).
 import type { InvariantName, Scenario } from '../sim/scenario/types.js';
-import { editScenarioText } from './edit.js';
+import { editScenarioText } from '../sim/scenario/edit.js';
 import { formatRate } from '../sim/sweep/stats.js';
 import { markdownTable } from './table.js';
 import { sweep, type Progress, type SweepResult } from '../sim/sweep/sweep.js';

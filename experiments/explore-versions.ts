@@ -5,7 +5,7 @@
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Scenario } from '../sim/scenario/types.js';
 import { simulate } from '../sim/simulate.js';
-import { durationText, editScenarioText } from './edit.js';
+import { durationText, editScenarioText } from '../sim/scenario/edit.js';
 import { formatRate } from '../sim/sweep/stats.js';
 import { markdownTable } from './table.js';
 import { discardSink, sweep, sweepStream, type Progress, type SweepResult } from '../sim/sweep/sweep.js';

@@ -22,6 +22,7 @@ import { FaultRegistry, type FaultContext } from './faults/registry.js';
 import { buildInvariants } from './invariants/index.js';
 import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
 import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
+import { MAX_EVENTS, writePeriodMs } from './scenario/limits.js';
 import type { FaultSpec, Scenario } from './scenario/types.js';
 import type {
   NodeCheckpoint,
@@ -89,7 +90,8 @@ export interface SimulateResult {
   final: { versions: Record<string, string | null>; learners: string[]; states: Record<string, string> };
 }
 
-export const DEFAULT_MAX_EVENTS = 5_000_000;
+/** The event cap of a run (sim/scenario/limits.ts); reaching it stops the run early, never a PASS. */
+export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
   const seed = options.seed ?? scenario.seed;
@@ -186,7 +188,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // The workload: one client writing at a fixed rate.
     const rate = scenario.workload.etcdWritesPerSecond;
     if (rate > 0) {
-      const period = Math.max(1, Math.round(1000 / rate));
+      const period = writePeriodMs(rate);
       const tick = () => {
         if (armed) world.write();
         scheduler.after(period, tick);

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 import type standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import { SCENARIO_FILE_SCHEMA } from './schema.js';
+import { DURATION_KEYWORD, SCENARIO_FILE_SCHEMA, SCHEMA_KEYWORDS } from './schema.js';
 
 // ajv itself is loaded only when something must be compiled: a process using the generated validator
 // never pays for importing the compiler (ajv is CommonJS, so a synchronous require works).
@@ -35,18 +35,46 @@ export function schemaHash(): string {
     .digest('hex');
 }
 
+/** What the generated code calls the user-defined keywords' functions: `keywords.<name>` (see below). */
+type Keywords = typeof SCHEMA_KEYWORDS;
+
 export function compileValidator(source = false): { ajv: Ajv; validate: ValidateFunction } {
-  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
-  const ajv = new AjvClass({ ...AJV_OPTIONS, ...(source ? { code: { source: true } } : {}) });
+  const ajvModule = require('ajv') as typeof import('ajv');
+  const ajv = new ajvModule.Ajv({ ...AJV_OPTIONS, ...(source ? { code: { source: true } } : {}) });
+  if (source) {
+    // A keyword implemented by a function cannot be written out as code, so the generated module refers
+    // to it by name, `keywords.durationMs`, and is handed the functions when loaded. Registering the
+    // function in ajv's value scope with that code first makes the keyword's compilation reuse the entry.
+    for (const name of Object.keys(SCHEMA_KEYWORDS) as (keyof Keywords)[])
+      ajv.scope.value('keyword', {
+        ref: SCHEMA_KEYWORDS[name],
+        code: ajvModule._`keywords.${new ajvModule.Name(name)}`,
+      });
+  }
+  ajv.addKeyword(DURATION_KEYWORD);
   return { ajv, validate: ajv.compile(SCENARIO_FILE_SCHEMA) };
 }
 
-/** The CommonJS module text of the standalone validator, with the hash it was made from. */
+/**
+ * The CommonJS module text of the standalone validator: `create(keywords)` returns the validate function
+ * (ajv's standalone code runs inside it, with its own `module`), and `schemaHash` says what it was made from.
+ */
 export function validatorSource(): string {
   const { ajv, validate } = compileValidator(true);
   const standaloneCode = require('ajv/dist/standalone/index.js') as typeof standaloneCodeModule;
   const code = standaloneCode.default(ajv, validate);
-  return `${code}\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash())};\n`;
+  return [
+    '"use strict";',
+    'module.exports.create = function create(keywords) {',
+    'const module = { exports: {} };',
+    // ajv calls a function keyword with `this` = the Ajv instance (`self`); ours does not use it.
+    'const self = undefined;',
+    code,
+    'return module.exports;',
+    '};',
+    `module.exports.schemaHash = ${JSON.stringify(schemaHash())};`,
+    '',
+  ].join('\n');
 }
 
 /** The build step: writes the generated validator into `dir` (dist/sim/scenario). */
@@ -60,13 +88,13 @@ export function writeValidator(dir: string): string {
 }
 
 /** The generated validator beside this module if it exists and matches the schema; null otherwise. */
-export function precompiledValidator(): ValidateFunction | null {
-  let mod: ValidateFunction & { schemaHash?: string };
+export function precompiledValidator(keywords: Keywords = SCHEMA_KEYWORDS): ValidateFunction | null {
+  let mod: { create?: (k: Keywords) => ValidateFunction; schemaHash?: string };
   try {
-    mod = require(`./${GENERATED_FILE}`) as ValidateFunction & { schemaHash?: string };
+    mod = require(`./${GENERATED_FILE}`) as typeof mod;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
     throw err;
   }
-  return mod.schemaHash === schemaHash() ? mod : null;
+  return mod.schemaHash === schemaHash() && mod.create ? mod.create(keywords) : null;
 }

@@ -33,6 +33,9 @@ const BAD: unknown[] = [
     cluster: { controlPlanes: 3, version: 'v1.7.6' },
     random: { powerLoss: { ratePerNodeHour: 'a' } },
   },
+  // The user-defined durationMs keyword (a function the generated code is handed): bounds on durations.
+  { name: 'x', cluster: { controlPlanes: 3, version: 'v1.7.6' }, duration: '99999999h' },
+  { name: 'x', cluster: { controlPlanes: 3, version: 'v1.7.6' }, checkpointEvery: '10ms' },
   [1, 2, 3],
   'a string',
 ];

@@ -1,9 +1,9 @@
 // Scenario variants are made by editing YAML text, so the file written for reproduction is exactly the
 // text that ran. These tests pin that the edits land where they should and the loader accepts the result.
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs } from '../../sim/engine/duration.js';
-import { parseScenario } from '../../sim/scenario/load.js';
-import { durationText, editScenarioText } from '../../experiments/edit.js';
+import { parseDurationMs } from '../../../sim/engine/duration.js';
+import { parseScenario } from '../../../sim/scenario/load.js';
+import { durationText, editScenarioText } from '../../../sim/scenario/edit.js';
 
 const BASE = `# a comment that must survive
 name: base
