@@ -1,11 +1,20 @@
-// npm run bench: throughput of the simulator, reported against baselines measured in the same run, so the
-// ratios mean something on a shared, noisy machine. Each case runs several times; the median counts.
+// npm run bench [REPEAT] [SWEEP_SEEDS]: throughput of the simulator, reported against baselines measured in
+// the same run, so the ratios mean something on a shared, noisy machine. Each case runs REPEAT times (5);
+// the median counts.
 //   baseline/scheduler   the bare event loop: empty tasks through the (time, seq) heap
 //   baseline/xstate      actor.send on a two-state machine (the per-event cost of any XState model)
-//   default/all-on       scenarios/default.yaml with every invariant, the trace and checkpoints
-//   default/no-trace     the same with the trace discarded (what tracing costs)
+//   default/all-on       scenarios/default.yaml with every invariant, the trace serialised and hashed, and
+//                        checkpoints (the sink discards the bytes)
+//   default/in-memory    the same, the trace kept in memory
+//   default/trace-less   the same run in trace-less mode (simulate({ trace: false }), what sweeps run):
+//                        the difference to default/all-on is what tracing costs
 //   random-faults        a 5-control-plane upgrade under random power losses and isolations
+// Then, side by side: a sweep of SWEEP_SEEDS (16) seeds of the default scenario on 1 and on 2 worker threads
+// (seeds/s), and the wall time of `upgradelab validate` vs `upgradelab run` on the default scenario as new
+// processes (start-up is what validate costs; the target is start-up <= 1/3 of a run).
+import { spawnSync } from 'node:child_process';
 import { createActor, createMachine } from 'xstate';
+import { runPool } from '../sim/sweep/pool.js';
 import { Scheduler } from '../sim/engine/scheduler.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { simulate } from '../sim/simulate.js';
@@ -79,6 +88,7 @@ rows.push(
     return r.metrics;
   }),
 );
+rows.push(measure('default/trace-less', () => simulate(def, { trace: false }).metrics));
 const rnd = parseScenario(
   `name: bench-random
 seed: 3
@@ -105,3 +115,54 @@ for (const r of rows) {
     `${r.name.padEnd(22)} ${String(r.events).padStart(8)} ${r.wallMs.toFixed(1).padStart(9)} ${Math.round(perSec(r)).toLocaleString('en-US').padStart(10)} ${(r.simulatedMs ? `${Math.round(r.simulatedMs / r.wallMs).toLocaleString('en-US')}x` : '-').padStart(15)}   ${ratio.toFixed(3)}`,
   );
 }
+
+const us = (r: Row) => ((r.wallMs * 1000) / r.events).toFixed(2);
+const byName = (n: string) => rows.find((r) => r.name === n)!;
+const traced = byName('default/all-on');
+const bare = byName('default/trace-less');
+console.log('');
+console.log(`default scenario, per event: traced ${us(traced)} us, trace-less ${us(bare)} us`);
+console.log(
+  `default scenario, per run:   traced ${traced.wallMs.toFixed(1)} ms, trace-less ${bare.wallMs.toFixed(1)} ms (tracing costs ${((traced.wallMs / bare.wallMs - 1) * 100).toFixed(0)} %)`,
+);
+console.log(
+  `simulated time / wall time, traced: ${Math.round(traced.simulatedMs / traced.wallMs).toLocaleString('en-US')}x (target >= 500,000x)`,
+);
+
+// Sweeps on worker threads: the same seeds on 1 and on 2 workers, interleaved, median of REPEAT rounds.
+const SWEEP_SEEDS = Number(process.argv[3] ?? 16);
+const seeds = Array.from({ length: SWEEP_SEEDS }, (_, i) => i + 1);
+const sweepWall: Record<number, number[]> = { 1: [], 2: [] };
+for (let i = 0; i < Math.min(REPEAT, 3); i++) {
+  for (const workers of [1, 2]) {
+    const t0 = performance.now();
+    await runPool('scenarios/default.yaml', seeds, { workers });
+    sweepWall[workers]!.push(performance.now() - t0);
+  }
+}
+console.log('');
+for (const workers of [1, 2]) {
+  const ms = median(sweepWall[workers]!);
+  console.log(
+    `sweep of ${SWEEP_SEEDS} seeds (default scenario), ${workers} worker(s): ${ms.toFixed(0)} ms, ${((SWEEP_SEEDS / ms) * 1000).toFixed(1)} seeds/s (pool start included)`,
+  );
+}
+
+// Start-up: new processes, interleaved.
+const cliWall: Record<string, number[]> = { validate: [], run: [] };
+for (let i = 0; i < REPEAT; i++) {
+  for (const cmd of ['validate', 'run']) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['dist/sim/cli/main.js', cmd, 'scenarios/default.yaml'], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`bench: upgradelab ${cmd} exited ${r.status}: ${r.stderr}`);
+    cliWall[cmd]!.push(performance.now() - t0);
+  }
+}
+const v = median(cliWall.validate!);
+const runMs = median(cliWall.run!);
+console.log('');
+console.log(
+  `CLI: validate ${v.toFixed(0)} ms, run ${runMs.toFixed(0)} ms: start-up is ${((v / runMs) * 100).toFixed(0)} % of a run (target <= 33 %)`,
+);

@@ -17,6 +17,7 @@ import { registerServe } from './serve.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
+import { registerSweep } from './sweep.js';
 
 function reproduce(file: string, seed: string | number, maxEvents = MAX_EVENTS): string {
   const cap = maxEvents === MAX_EVENTS ? '' : ` --max-events ${maxEvents}`;
@@ -276,6 +277,7 @@ export function main(argv: string[]): number {
     });
   registerViz(program, (c) => (code = c));
   registerServe(program);
+  registerSweep(program, (c) => (process.exitCode = code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

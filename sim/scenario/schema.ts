@@ -2,7 +2,7 @@
 // It checks shape only: types, allowed keys, enums, duration syntax. Cross-field rules (node names exist,
 // times fall inside the run, explicit orders are complete) live in load.ts, which also applies defaults
 // and produces the normalised `Scenario`.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, FuncKeywordDefinition, ValidateFunction } from 'ajv';
 import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
 import { FAULT_KINDS, RANDOM_FAULT_KINDS } from '../faults/index.js';
 import { RATE_PER_NODE_HOUR_MAX } from '../faults/kind.js';
@@ -16,6 +16,7 @@ import {
   MIN_POLICY_TIMEOUT_MS,
 } from './limits.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
+import { compileValidator, precompiledValidator } from './precompiled.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
 /** Upper bounds on sizes (STYLE.md habit 6). `naive` runs 100 nodes per role at once, so no role may exceed it. */
@@ -267,32 +268,29 @@ export const SCENARIO_FILE_SCHEMA = {
   },
 } as const;
 
+/** The `durationMs` keyword (bounds on a parsed duration, see DurationBounds). */
+export const DURATION_KEYWORD = {
+  keyword: 'durationMs',
+  schemaType: 'object',
+  errors: true,
+  validate: function durationMs(bounds: DurationBounds, data: unknown): boolean {
+    const message = durationOutOfBounds(bounds, data);
+    (durationMs as { errors?: Partial<ErrorObject>[] }).errors = message
+      ? [{ keyword: 'durationMs', message, params: bounds as unknown as Record<string, unknown> }]
+      : [];
+    return message === null;
+  },
+} satisfies FuncKeywordDefinition;
+
+/** The user-defined keywords' functions, by keyword: what a precompiled validator is given (precompiled.ts). */
+export const SCHEMA_KEYWORDS = { durationMs: DURATION_KEYWORD.validate };
+
 let compiled: ValidateFunction | undefined;
 
-/** The compiled validator (compiled once, on first use). Errors are verbose so messages can name allowed keys. */
+/** The validator: the one `npm run build` generated (precompiled.ts), else compiled once, on first use.
+ *  Errors are verbose so messages can name allowed keys. */
 export function scenarioFileValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      discriminator: true,
-      allowUnionTypes: true,
-      strict: true,
-    });
-    ajv.addKeyword({
-      keyword: 'durationMs',
-      schemaType: 'object',
-      errors: true,
-      validate: function durationMs(bounds: DurationBounds, data: unknown): boolean {
-        const message = durationOutOfBounds(bounds, data);
-        (durationMs as { errors?: Partial<ErrorObject>[] }).errors = message
-          ? [{ keyword: 'durationMs', message, params: bounds as unknown as Record<string, unknown> }]
-          : [];
-        return message === null;
-      },
-    });
-    compiled = ajv.compile(SCENARIO_FILE_SCHEMA);
-  }
+  if (!compiled) compiled = precompiledValidator(SCHEMA_KEYWORDS) ?? compileValidator().validate;
   return compiled;
 }
 

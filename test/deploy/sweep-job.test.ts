@@ -1,0 +1,109 @@
+// deploy/: the Kubernetes Indexed Job that runs a sweep's shards, the merge Job, and the image they run.
+// The manifests are checked against the Kubernetes object schemas (kubernetes-models), and the shard
+// commands are run here exactly as the pods run them (same command line, same environment, with
+// JOB_COMPLETION_INDEX set as Kubernetes sets it) and merged by the merge Job's command: the result must
+// equal one unsharded sweep. Only the seed count, the worker count and the results directory (the
+// volume's mount point) are changed, to keep the test short and off the root file system.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Job } from 'kubernetes-models/batch/v1';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { SweepReport } from '../../sim/sweep/tally.js';
+
+type Doc = { kind: string; spec: Record<string, unknown> } & Record<string, unknown>;
+interface Container {
+  command: string[];
+  env: { name: string; value: string }[];
+  workingDir: string;
+  volumeMounts: { mountPath: string }[];
+}
+
+function docs(file: string): Doc[] {
+  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Doc);
+}
+
+function container(job: Doc): Container {
+  const spec = job.spec as { template: { spec: { containers: Container[] } } };
+  return spec.template.spec.containers[0]!;
+}
+
+function envOf(c: Container): Record<string, string> {
+  return Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+}
+
+const ROOT = process.cwd();
+const [sweepJob, pvc] = docs('deploy/sweep-job.yaml');
+const [mergeJob] = docs('deploy/sweep-merge-job.yaml');
+
+/** Runs a container's command as its pod would: its shell, its environment, its working directory. */
+function runPod(c: Container, env: Record<string, string>) {
+  // /app in the image is the repository root here; `upgradelab` is on PATH there as here (npm run build).
+  expect(c.workingDir).toBe('/app');
+  const r = spawnSync(c.command[0]!, c.command.slice(1), {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, ...envOf(c), ...env },
+  });
+  return { code: r.status, err: r.stderr };
+}
+
+describe('deploy/sweep-job.yaml', () => {
+  it('validates against the Kubernetes object schemas, and a broken manifest does not', () => {
+    expect(sweepJob!.kind).toBe('Job');
+    expect(pvc!.kind).toBe('PersistentVolumeClaim');
+    expect(() => new Job(sweepJob as never).validate()).not.toThrow();
+    expect(() => new Job(mergeJob as never).validate()).not.toThrow();
+    expect(() => new PersistentVolumeClaim(pvc as never).validate()).not.toThrow();
+    // Canary: the validator does reject a wrong manifest.
+    const broken = structuredClone(sweepJob!);
+    (broken.spec as { completions: unknown }).completions = 'four';
+    expect(() => new Job(broken as never).validate()).toThrow();
+  });
+
+  it('is an Indexed Job whose SHARDS match its completions, mounting the results volume', () => {
+    const spec = sweepJob!.spec as { completionMode: string; completions: number };
+    expect(spec.completionMode).toBe('Indexed');
+    const c = container(sweepJob!);
+    expect(Number(envOf(c).SHARDS)).toBe(spec.completions);
+    expect(Number(envOf(container(mergeJob!)).SHARDS)).toBe(spec.completions);
+    expect(c.volumeMounts[0]!.mountPath).toBe(envOf(c).RESULTS_DIR);
+    expect(c.command.join(' ')).toContain('--shard "$JOB_COMPLETION_INDEX/$SHARDS"');
+  });
+
+  it('the pods shard commands plus the merge step give exactly the unsharded sweep', () => {
+    const results = mkdtempSync(join(tmpdir(), 'upgradelab-job-'));
+    const small = { SEEDS: '1..4', WORKERS: '1', RESULTS_DIR: results };
+    const shards = Number(envOf(container(sweepJob!)).SHARDS);
+    for (let i = 0; i < shards; i++) {
+      const pod = runPod(container(sweepJob!), { ...small, JOB_COMPLETION_INDEX: String(i) });
+      expect(pod.code, pod.err).toBe(0);
+    }
+    const merge = runPod(container(mergeJob!), { RESULTS_DIR: results });
+    expect(merge.code, merge.err).toBe(0);
+    const merged = JSON.parse(readFileSync(join(results, 'sweep.json'), 'utf8')) as SweepReport;
+    const scenario = envOf(container(sweepJob!)).SCENARIO!;
+    const whole = spawnSync(
+      process.execPath,
+      ['dist/sim/cli/main.js', 'sweep', scenario, '--seeds', '1..4', '--workers', '2', '--json'],
+      { encoding: 'utf8' },
+    );
+    const unsharded = JSON.parse(whole.stdout) as SweepReport;
+    expect(merged.runs).toBe(4);
+    expect({ ...merged, timing: null }).toEqual({ ...unsharded, timing: null });
+  }, 300_000); // five short processes of the default scenario; minutes only on a crowded machine
+});
+
+describe('deploy/Dockerfile', () => {
+  it('copies every source folder the build compiles and puts the built CLI on PATH', () => {
+    const dockerfile = readFileSync('deploy/Dockerfile', 'utf8');
+    const build = JSON.parse(readFileSync('tsconfig.build.json', 'utf8')) as { include: string[] };
+    for (const dir of build.include) expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} ${dir}$`, 'm'));
+    const bin = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin;
+    expect(dockerfile).toContain(`ln -s /app/${bin.upgradelab} /usr/local/bin/upgradelab`);
+    expect(dockerfile).toMatch(/^COPY scenarios scenarios$/m);
+  });
+});
