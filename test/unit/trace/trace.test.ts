@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toChromeTrace } from '../../../sim/trace/chrome.js';
 import { readTrace, readTraceText, TraceError } from '../../../sim/trace/reader.js';
 import type { TraceEvent, TraceEventBody, TraceHeader } from '../../../sim/trace/types.js';
 import { fileSink, memorySink, TraceWriter, type TraceSink } from '../../../sim/trace/writer.js';
@@ -210,65 +209,5 @@ describe('TraceWriter + readTrace', () => {
     expect(err.message.startsWith(`trace.jsonl:${line}: `)).toBe(true);
     if (typeof message === 'string') expect(err.problem).toBe(message);
     else expect(err.problem).toMatch(message);
-  });
-});
-
-describe('toChromeTrace', () => {
-  const sink = memorySink();
-  writeTrace(sink);
-  const chrome = toChromeTrace(readTrace(sink.text()));
-  const ev = chrome.traceEvents;
-  const threadNames = new Map(
-    ev.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [String(e.args?.name), e.tid]),
-  );
-
-  it('names the process and one thread per node', () => {
-    expect(ev.find((e) => e.name === 'process_name')?.args).toEqual({ name: 'cluster' });
-    expect(threadNames.get('cp1')).toBe(1);
-    expect(threadNames.get('w1')).toBe(2);
-    expect(threadNames.has('faults')).toBe(true);
-    expect(threadNames.has('invariants')).toBe(true);
-    expect(JSON.parse(JSON.stringify(chrome))).toEqual(chrome);
-  });
-
-  it('turns a fault into a span on the faults thread', () => {
-    const fault = ev.find((e) => e.cat === 'fault' && e.ph === 'X');
-    expect(fault).toMatchObject({
-      name: 'powerLoss w1',
-      ts: 1_000_000,
-      dur: 5_000_000,
-      tid: threadNames.get('faults'),
-    });
-  });
-
-  it('turns node states into spans until the next state or the end', () => {
-    const w1 = ev
-      .filter((e) => e.ph === 'X' && e.cat === 'state' && e.tid === 2)
-      .map((e) => [e.name, e.ts, e.dur]);
-    expect(w1).toEqual([
-      ['running', 0, 1_000_000],
-      ['off', 1_000_000, 5_000_000],
-      ['firmware', 6_000_000, 4_000_000],
-    ]);
-  });
-
-  it('makes violations and other events instants', () => {
-    const v = ev.find((e) => e.cat === 'violation');
-    expect(v).toMatchObject({ ph: 'i', ts: 9_000_000, tid: threadNames.get('invariants') });
-    expect(ev.find((e) => e.name === 'etcd.leader')).toMatchObject({ ph: 'i', tid: 0, ts: 2_000_000 });
-  });
-
-  it('puts overlapping faults on separate lanes', () => {
-    const overlapping = toChromeTrace({
-      header: HEADER,
-      events: [
-        { kind: 'event', t: 0, seq: 0, type: 'fault.start', fault: 'a', id: 1, detail: '' },
-        { kind: 'event', t: 1, seq: 1, type: 'fault.start', fault: 'b', id: 2, detail: '' },
-        { kind: 'event', t: 2, seq: 2, type: 'fault.end', fault: 'a', id: 1, detail: '' },
-      ],
-    });
-    const spans = overlapping.traceEvents.filter((e) => e.cat === 'fault');
-    expect(new Set(spans.map((s) => s.tid)).size).toBe(2);
-    expect(spans.find((s) => s.name === 'b')?.dur).toBe(1000); // unended: runs to the last event
   });
 });

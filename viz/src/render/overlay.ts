@@ -162,7 +162,7 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
   axis
     .append('text')
     .attr('class', 'axis-unit')
-    .attr('x', GUTTER_PX - 6)
+    .attr('x', GUTTER_PX - 22)
     .attr('y', AXIS_LINE_Y - 8)
     .attr('text-anchor', 'end')
     .text('virtual time');
@@ -265,9 +265,12 @@ export function renderOverlay(svgEl: SVGSVGElement, model: Model, view: View, o:
       g.append('title').text(violationText(m, n));
       g.append('line').attr('x1', cx).attr('x2', cx).attr('y1', vr.y).attr('y2', layout.heightPx);
       g.append('path').attr('d', `M${cx - 6},${vr.y}L${cx + 6},${vr.y}L${cx},${vr.y + vr.h}Z`);
+      // Near the right edge the message reads leftwards from the marker, so it is never cut off.
+      const leftwards = x > view.widthPx * 0.6;
       g.append('text')
-        .attr('x', cx + 8)
+        .attr('x', leftwards ? cx - 8 : cx + 8)
         .attr('y', vr.y + vr.h / 2)
+        .attr('text-anchor', leftwards ? 'end' : 'start')
         .text(`${m.label}: ${m.detail}`);
     }
   }

@@ -43,6 +43,9 @@ export function aggregate(list: readonly Interval[], v: View): Run[] {
   let col = -1;
   let cover = new Map<string, number>();
   let colSource: Interval | null = null;
+  // Whether an interval narrower than a pixel fell in the column: only then is it "mixed" (hatched); the
+  // boundary pixel of two wide intervals just takes the value that covers more of it.
+  let narrow = false;
   const add = (value: string, px: number, source: Interval) => {
     cover.set(value, (cover.get(value) ?? 0) + px);
     colSource ??= source;
@@ -64,10 +67,11 @@ export function aggregate(list: readonly Interval[], v: View): Run[] {
       x0: col,
       x1: Math.min(col + 1, v.widthPx),
       value: best,
-      mixed: cover.size > 1,
+      mixed: narrow && cover.size > 1,
       source: colSource,
     });
     col = -1;
+    narrow = false;
     cover = new Map();
     colSource = null;
   };
@@ -97,6 +101,7 @@ export function aggregate(list: readonly Interval[], v: View): Run[] {
     }
     // A narrow interval: it adds to its column (and, when it straddles a pixel edge, to the next one).
     if (col === -1) col = c0;
+    narrow = true;
     const edge = col + 1;
     if (x1 > edge) {
       add(iv.value, edge - x0, iv);

@@ -1,0 +1,203 @@
+// End-to-end in a real browser: builds the viewer, starts `upgradelab viz` on a regression trace with a
+// violation, and drives Debian's chromium (never a downloaded browser) through playwright-core: lanes,
+// the violation marker, the scrubber and the state panel, jumping to the violation, a broken file and a
+// partial one. Screenshots go to test-output/viz/ (git-ignored).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TraceCheckpoint } from '../../sim/trace/types.js';
+
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const OUT = 'test-output/viz';
+const SCENARIO = 'scenarios/regression/t9789-permanently-removed.yaml';
+const TRACE = join(OUT, 't9789-permanently-removed.jsonl');
+
+let server: ChildProcess | null = null;
+let context: BrowserContext | null = null;
+let profile = '';
+let page: Page;
+let url = '';
+
+async function ready(p: Page): Promise<void> {
+  await p.waitForFunction(() => (globalThis as { __viz?: { ready: boolean } }).__viz?.ready === true, null, {
+    timeout: 30_000,
+  });
+}
+
+/** The time label the page prints (viz/src/render/time.ts fmtTime), for the cases these tests use. */
+function fmt(ms: number): string {
+  const s = ms / 1000;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  const rest = String(s - h * 3600 - m * 60).padStart(2, '0');
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${rest}s`;
+  return m > 0 ? `${m}m${rest}s` : `${Number(rest)}s`;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    await build({ configFile: 'viz/vite.config.ts', logLevel: 'warn' });
+    const run = spawnSync(process.execPath, ['dist/sim/cli/main.js', 'run', SCENARIO, '--out', TRACE], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0); // its expect: block (a violation) is met
+    server = spawn(process.execPath, ['dist/sim/cli/main.js', 'viz', TRACE, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await new Promise<string>((ok, fail) => {
+      let out = '';
+      server!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
+        if (m) ok(m[1]!);
+      });
+      server!.on('exit', (code) => fail(new Error(`upgradelab viz exited ${code}: ${out}`)));
+    });
+    profile = mkdtempSync(join(tmpdir(), 'viz-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+      viewport: { width: 1600, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await ready(page);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    server?.kill('SIGTERM');
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const lines = () =>
+    readFileSync(TRACE, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { kind: string; type?: string; t: number; message?: string });
+
+  it('prints a 127.0.0.1 URL that opens the trace, and draws a lane group per node', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?trace=/);
+    const header = JSON.parse(readFileSync(TRACE, 'utf8').split('\n')[0]!) as { nodes: { name: string }[] };
+    const groups = await page.locator('svg.overlay .group-label').allTextContents();
+    expect(groups[0]).toBe('cluster');
+    expect(groups.slice(1).map((g) => g.split(' ')[0])).toEqual(header.nodes.map((n) => n.name));
+    const rows = await page.locator('svg.overlay .row-label').allTextContents();
+    for (const r of [
+      'etcd quorum',
+      'writes /s',
+      'faults',
+      'stage',
+      'slot / version',
+      'upgrade step',
+      'etcd role',
+    ])
+      expect(rows).toContain(r);
+    // The lanes are drawn on the canvas: it is sized to the overlay and not blank.
+    const painted = await page.evaluate(() => {
+      const c = document.querySelector('section.run canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return { n, w: c.width };
+    });
+    expect(painted.w).toBeGreaterThan(800);
+    expect(painted.n).toBeGreaterThan(10_000);
+    await page.screenshot({ path: join(OUT, 'overview.png') });
+  });
+
+  it('marks the violation in red with its message', async () => {
+    const v = lines().find((l) => l.type === 'violation')!;
+    expect(v).toBeDefined();
+    const marker = page.locator('svg.overlay .violation-marker');
+    await expect.poll(() => marker.count()).toBe(1);
+    expect(await marker.getAttribute('data-t')).toBe(String(v.t));
+    expect(await marker.locator('title').textContent()).toContain(v.message!);
+    expect(await marker.locator('path').evaluate((p) => getComputedStyle(p).fill)).toBe('rgb(213, 94, 0)');
+  });
+
+  it('moving the scrubber shows the cluster state of the checkpoint at that time', async () => {
+    const cps = lines().filter((l): l is TraceCheckpoint & { kind: string } => l.kind === 'checkpoint');
+    const cp = cps[Math.floor(cps.length / 3)]!;
+    await page.locator('#scrubber').evaluate((el, t) => {
+      const input = el as HTMLInputElement;
+      input.value = String(t);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, cp.t);
+    await expect.poll(() => page.locator('#panel h2').textContent()).toBe(`State at ${fmt(cp.t)}`);
+    for (const n of cp.nodes) {
+      const row = page.locator(`#panel tr[data-node="${n.name}"] td`);
+      expect(await row.nth(1).textContent()).toBe(n.state);
+      expect(await row.nth(2).textContent()).toBe(
+        n.bootedSlot === null ? '—' : `${n.bootedSlot} ${n.version}`,
+      );
+      expect(await row.nth(3).textContent()).toBe(n.ready ? 'yes' : 'no');
+    }
+    const leader = await page.locator('#panel .cluster-state dd').nth(1).textContent();
+    expect(leader).toBe(cp.etcd.leader === null ? 'none' : `${cp.etcd.leader} (term ${cp.etcd.term})`);
+    expect(page.url()).toContain(`t=${cp.t}`);
+  });
+
+  it('jumps to the violation and lists it among the events around the cursor', async () => {
+    const v = lines().find((l) => l.type === 'violation')!;
+    await page.keyboard.press('Home');
+    await page.locator('#next-violation').click();
+    await expect
+      .poll(() => page.locator('#cursor-label').textContent())
+      .toMatch(new RegExp(`^cursor ${fmt(v.t)} of`));
+    const ev = page.locator('#panel li.ev-violation');
+    expect(await ev.first().textContent()).toContain(v.message!);
+    await page.screenshot({ path: join(OUT, 'violation.png') });
+  });
+
+  it('a newer-version file opened with the picker shows which line and what was expected', async () => {
+    const header = readFileSync(TRACE, 'utf8').split('\n')[0]!.replace('"version":1', '"version":2');
+    await page.locator('#file-open').setInputFiles({
+      name: 'newer.jsonl',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(`${header}\n`),
+    });
+    await expect.poll(() => page.locator('#message').textContent()).toContain('newer.jsonl, line 1');
+    const msg = await page.locator('#message').textContent();
+    expect(msg).toContain('trace version 2 is newer than this viewer, which reads version 1');
+    expect(msg).toContain('Expected "version":1');
+    expect(await page.locator('#message').isVisible()).toBe(true);
+    await page.screenshot({ path: join(OUT, 'error-newer-version.png') });
+  });
+
+  it('a truncated trace dropped on the page renders what it has and says it is partial', async () => {
+    const text = readFileSync(TRACE, 'utf8');
+    // Cut in the middle of a line, as a crash while writing would.
+    const cut = text.slice(0, text.indexOf('\n', Math.floor(text.length / 2)) - 5);
+    const lineNo = cut.split('\n').length;
+    await page.evaluate((body) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], 'crashed.jsonl', { type: 'text/plain' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, cut);
+    await expect
+      .poll(() => page.locator('#message').textContent())
+      .toContain('crashed.jsonl is a partial trace');
+    expect(await page.locator('#message').textContent()).toContain(`line ${lineNo}: the trace is cut off`);
+    expect(await page.locator('svg.overlay .group-label').count()).toBeGreaterThan(1);
+    expect(await page.locator('.run-chip.partial').count()).toBe(1);
+    await page.screenshot({ path: join(OUT, 'partial.png') });
+  });
+});
