@@ -12,6 +12,7 @@ import { readTraceFile, TraceError } from '../trace/reader.js';
 import { fileSink } from '../trace/writer.js';
 import { CODE_VERSION } from '../version.js';
 import { registerServe } from './serve.js';
+import { registerUpgrade } from './upgrade.js';
 
 class UsageError extends Error {}
 
@@ -194,6 +195,7 @@ export function main(argv: string[]): number {
       code = cmdCheckTrace(trace);
     });
   registerServe(program);
+  registerUpgrade(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
