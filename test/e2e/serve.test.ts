@@ -1,6 +1,6 @@
 // `upgradelab serve` as an external controller meets it: a separate process serves a simulated cluster,
 // and this process drives a rolling upgrade through the gRPC client with the talosctl-like policy.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../sim/orchestrator/orchestrator.js';
@@ -66,5 +66,22 @@ describe('upgradelab serve', () => {
       await new Promise((r) => (child!.exitCode !== null ? r(null) : child!.once('exit', r)));
     }
     expect(child!.exitCode).toBe(0);
+  }, 150_000);
+
+  it('upgradelab upgrade --attach drives the served cluster to the target and exits 0', async () => {
+    const file = 'scenarios/default.yaml';
+    const { address } = await startServe(file);
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'upgrade', file, '--attach', address, '--speed', String(SPEED), '--timeout', '90'],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.stdout, r.stderr).toMatch(/result: PASS \(cp1 done, cp2 done, cp3 done, w1 done, w2 done/);
+      expect(r.status).toBe(0);
+    } finally {
+      child!.kill('SIGTERM');
+      await new Promise((res) => (child!.exitCode !== null ? res(null) : child!.once('exit', res)));
+    }
   }, 150_000);
 });
