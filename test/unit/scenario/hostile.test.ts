@@ -38,13 +38,15 @@ function expectProblem(text: string, field: string, re: RegExp): ScenarioProblem
 
 describe('bounds before work (issue 11 item 1)', () => {
   it('a billion nodes is refused at once, without building them', () => {
-    const t0 = process.hrtime.bigint();
+    parseScenario(ok(), 'warm.yaml'); // compile the schema first: that is not what is measured
+    const t0 = process.cpuUsage();
     expectProblem(
       'name: t\ncluster: { controlPlanes: 1000000000, workers: 1000000000, version: v1.7.6 }\n',
       'cluster.controlPlanes',
       /<= 99/,
     );
-    expect(Number(process.hrtime.bigint() - t0) / 1e6).toBeLessThan(2000);
+    const cpu = process.cpuUsage(t0);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(500); // CPU ms: wall time on a shared machine varies
   });
 });
 
@@ -225,6 +227,7 @@ describe('no stack traces for user errors (item 7)', () => {
   it('nesting deep enough to overflow the stack', () => {
     const ps = problemsOf(`name: t\ncluster: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
     expect(ps[0]!.message).toMatch(/nest/);
+    expect(ps[0]!.line).toBe(2);
     expect(ps[0]!.message).not.toMatch(/Maximum call stack/);
   });
 });
