@@ -12,6 +12,8 @@ import { toChromeTrace } from '../trace/chrome.js';
 import { readTraceFile } from '../trace/reader.js';
 import { fileSink, makeParentDirs, nullSink, TraceSinkError } from '../trace/writer.js';
 import { CODE_VERSION } from '../version.js';
+import { registerViz } from './viz.js';
+import { registerServe } from './serve.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -272,6 +274,8 @@ export function main(argv: string[]): number {
     .action((trace: string) => {
       code = cmdCheckTrace(trace);
     });
+  registerViz(program, (c) => (code = c));
+  registerServe(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

@@ -853,16 +853,32 @@ class Checker {
       }
       if (typeof state === 'string') finalStates[name] = state;
     }
+    const plain = (o: Obj): EventMatcher => {
+      const fields: Record<string, string> = {};
+      for (const [k, v] of Object.entries(o)) {
+        if (k !== 'type' && k !== 'after' && k !== 'before' && k !== 'within') fields[k] = String(v);
+      }
+      return { type: str(o.type) ?? '', fields };
+    };
     const matchers = (key: 'events' | 'absentEvents'): EventMatcher[] =>
       list(e[key]).map((m) => {
         const o = obj(m) ?? {};
-        const fields: Record<string, string> = {};
-        for (const [k, v] of Object.entries(o)) if (k !== 'type') fields[k] = String(v);
-        return { type: str(o.type) ?? '', fields };
+        const matcher = plain(o);
+        const after = obj(o.after);
+        const before = obj(o.before);
+        const withinMs = this.dur(o.within);
+        if (after) matcher.after = plain(after);
+        if (before) matcher.before = plain(before);
+        if (withinMs !== undefined) matcher.withinMs = withinMs;
+        return matcher;
       });
+    // Strict expectations: every checked invariant that is not expected to be violated must hold, so no
+    // invariant can break silently in a scenario with an `expect:` block. `holds` only documents.
+    const strictHolds = invariants.filter((i) => !violations.includes(i));
+    for (const h of holds) if (!strictHolds.includes(h)) strictHolds.push(h);
     return {
       violations,
-      holds,
+      holds: strictHolds,
       finalVersions,
       writesLostMax: int(e.writesLostMax) ?? null,
       learners,
