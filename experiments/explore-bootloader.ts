@@ -10,13 +10,13 @@ import { editScenarioText, type ScenarioEdit } from '../sim/scenario/edit.js';
 import { markdownTable } from './table.js';
 import { discardSink, summarise, type Progress, type RunSummary } from '../sim/sweep/sweep.js';
 
-export type BootloaderName = 'talos' | 'grub-tentative' | 'boot-counting';
-export const BOOTLOADERS: readonly BootloaderName[] = ['talos', 'grub-tentative', 'boot-counting'];
+export type BootloaderName = 'talos' | 'sd-boot' | 'grub-tentative' | 'boot-counting';
+export const BOOTLOADERS: readonly BootloaderName[] = ['talos', 'sd-boot', 'grub-tentative', 'boot-counting'];
 
 export interface BootFailureCase {
   id: string;
   label: string;
-  stage: 'kernel' | 'init' | 'powercycle';
+  stage: 'kernel' | 'hang' | 'initramfs' | 'init' | 'powercycle';
   /** The policy's reboot mode for the upgrade reboot. */
   rebootMode: 'kexec' | 'powercycle';
   /** A power loss of the faulty node at this time: the first real power cycle after the upgrade. */
@@ -25,6 +25,14 @@ export interface BootFailureCase {
 
 export const BOOT_FAILURE_CASES: readonly BootFailureCase[] = [
   { id: 'kernel', label: 'kernel panic before init', stage: 'kernel', rebootMode: 'kexec' },
+  {
+    id: 'hang',
+    label: 'hangs before init; power cycled at 60m',
+    stage: 'hang',
+    rebootMode: 'kexec',
+    laterPowerLossAt: '60m',
+  },
+  { id: 'initramfs', label: 'initramfs init fails', stage: 'initramfs', rebootMode: 'kexec' },
   { id: 'init', label: 'boot sequence fails (init)', stage: 'init', rebootMode: 'kexec' },
   {
     id: 'powercycle-pc',

@@ -3,8 +3,8 @@
 // node or etcd is *emitted* as a request, and the engine answers with events (DESIGN.md, Models).
 // Stage delays come from a pure PRNG held in the context (models/prng.ts), so `after` transitions fire on
 // the engine's virtual clock with seed-determined lengths.
-import { assign, emit, enqueueActions, setup } from 'xstate';
-import { chooseSlot, slotLoadable } from './bootloader.js';
+import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
+import { afterInstall, chooseSlot, installTarget, slotLoadable, softwareRevert } from './bootloader.js';
 import { prngRange } from './prng.js';
 import type {
   BootFault,
@@ -15,7 +15,7 @@ import type {
   SlotLabel,
   TalosProfile,
 } from './types.js';
-import { emptyMeta, otherSlot } from './types.js';
+import { emptyMeta, otherSlot, revertsInSoftware } from './types.js';
 
 export interface Range {
   minMs: number;
@@ -36,10 +36,15 @@ export interface NodeTiming {
 export const TALOS_TIMEOUTS = {
   /** The boot sequence fails if services are not up in 70 min. */
   bootTimeoutMs: 70 * 60_000,
-  /** After a failed boot with a revert, the node reboots after ~10 s. */
+  /**
+   * After a failed boot or a failed upgrade sequence (reverted or not) machined waits 10 s and reboots
+   * through firmware (LINUX_REBOOT_CMD_RESTART, not kexec) (F§2).
+   */
   revertRebootMs: 10_000,
-  /** A kernel panic reboots after the panic timeout (Talos sets panic=10). */
-  panicRebootMs: 10_000,
+  /** The Talos kernel has CONFIG_PANIC_TIMEOUT=-1 and no `panic=` argument: a panic reboots at once (F§2). */
+  panicRebootMs: 0,
+  /** An error of the initramfs `init` reboots through firmware after 10 s, with no revert (F§2). */
+  initramfsRebootMs: 10_000,
   /** Leaving etcd is retried for 5 min. */
   etcdLeaveBudgetMs: 5 * 60_000,
   etcdLeaveRetryMs: 5_000,
@@ -63,7 +68,9 @@ export interface NodeQuirks {
   flipBeforeWrite: boolean;
 }
 
-export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+// Defined once in types.ts (with the list of labels); re-exported for the model's users.
+import type { WipeLabel } from './types.js';
+export type { WipeLabel };
 
 export interface NodeContext {
   name: string;
@@ -97,8 +104,11 @@ export interface NodeContext {
   initWillFail: boolean;
   resetLabels: WipeLabel[];
   resetGraceful: boolean;
-  /** Why the current boot failed: 'init' (fatal boot-sequence error) or 'timeout' (services not up in 70 min). */
-  failReason: string | null;
+  /**
+   * Why the current boot failed: 'init' (fatal boot-sequence error), 'timeout' (services not up in 70 min)
+   * or 'sequence' (a failed upgrade sequence, handled like a failed boot, F§2).
+   */
+  failReason: 'init' | 'timeout' | 'sequence' | null;
 }
 
 export type NodeEvent =
@@ -116,14 +126,28 @@ export type NodeEvent =
   | { type: 'API_UPGRADE'; request: UpgradeRequest }
   | { type: 'API_REBOOT'; requestId: number; mode: RebootMode }
   | { type: 'API_ROLLBACK'; requestId: number }
+  /** The engine: this node's Kubernetes node is Ready (its kubelet reached a working API server). */
+  | { type: 'KUBE_NODE_READY' }
   | { type: 'API_RESET'; requestId: number; graceful: boolean; labels: WipeLabel[] };
 
 /** Requests and observations the node emits; the engine executes or traces them. */
 export type NodeEmitted =
   | { type: 'state'; state: string }
   | { type: 'boot.decision'; slot: SlotLabel | null; reason: string; mode: RebootMode }
-  | { type: 'boot.failed'; stage: 'kernel' | 'init' | 'timeout'; version: string; reverted: boolean }
-  | { type: 'slot.write'; slot: SlotLabel; version: string; phase: 'start' | 'done' | 'torn' | 'failed' }
+  | {
+      type: 'boot.failed';
+      /** 'sequence': a failed upgrade sequence, which Talos handles like a failed boot (F§2). */
+      stage: 'kernel' | 'hang' | 'initramfs' | 'init' | 'timeout' | 'sequence';
+      version: string;
+      reverted: boolean;
+    }
+  | {
+      type: 'slot.write';
+      slot: SlotLabel;
+      version: string;
+      /** 'removed': sd-boot deletes a UKI before it copies the new one (F§2). */
+      phase: 'start' | 'done' | 'torn' | 'failed' | 'removed';
+    }
   | { type: 'bootloader.flip'; default: SlotLabel; fallback: SlotLabel | null }
   | { type: 'meta'; key: string; value: string | null }
   | { type: 'disk.wipe'; label: string }
@@ -136,7 +160,12 @@ export type NodeEmitted =
   | { type: 'etcd.leave' }
   /** The etcd data dir is empty now (wiped by an upgrade or a fault). */
   | { type: 'etcd.dataWiped' }
-  | { type: 'precheck'; preserve: boolean };
+  | { type: 'precheck'; preserve: boolean }
+  /**
+   * Services are up; MachineStatus waits for the Kubernetes node to be Ready, which needs a working API
+   * server, hence etcd with a leader (F§2). The engine answers KUBE_NODE_READY once that holds.
+   */
+  | { type: 'kube.awaitNodeReady' };
 
 export interface NodeInput {
   name: string;
@@ -228,32 +257,84 @@ export const nodeMachine = setup({
     bootTimeout: TALOS_TIMEOUTS.bootTimeoutMs,
     revertReboot: TALOS_TIMEOUTS.revertRebootMs,
     panicReboot: TALOS_TIMEOUTS.panicRebootMs,
+    initramfsReboot: TALOS_TIMEOUTS.initramfsRebootMs,
     leaveRetry: TALOS_TIMEOUTS.etcdLeaveRetryMs,
   },
   actions: {
-    // Any fatal error of the boot sequence (F§2). Named so canary tests can break it.
-    onFailedBoot: enqueueActions(({ context, enqueue }) => {
-      // Any fatal error of the boot sequence: with META tag 6 present the `talos` profile reverts the
-      // bootloader to the previous slot, deletes the tag and reboots after ~10 s: one try (F§2).
-      const tag = context.disk.meta?.upgradeFallback ?? null;
-      const reverted = context.bootloader === 'talos' && tag !== null;
-      if (reverted) {
+    // Rollback API: revert the bootloader to the previous slot and reboot through firmware (F§2).
+    rollback: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'API_ROLLBACK') return;
+      const fb = context.disk.bootloader.fallback!;
+      const def = context.disk.bootloader.default;
+      enqueue.assign({
+        disk: {
+          ...context.disk,
+          bootloader: { default: fb, fallback: def },
+          meta: context.disk.meta
+            ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null }
+            : null,
+        },
+        upgrade: {
+          requestId: -1,
+          version: '',
+          preserve: true,
+          stage: false,
+          force: true,
+          rebootMode: 'powercycle',
+        },
+      });
+      enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
+      enqueue.emit({
+        type: 'api.reply',
+        requestId: event.requestId,
+        ok: true,
+        detail: `rolling back to slot ${fb}`,
+      });
+    }),
+    // A Rollback request takes over a running upgrade sequence (F§2): the sequence stops where it is. An
+    // installer killed in the middle of its write leaves that slot torn, like a power loss would.
+    rollbackTakesOver: enqueueActions(({ context, enqueue }) => {
+      const u = context.upgrade!;
+      enqueue.emit({ type: 'upgrade.step', step: 'taken-over', detail: 'rollback' });
+      const slot = context.writing;
+      if (slot) {
         enqueue.assign({
           disk: {
             ...context.disk,
-            bootloader: { default: tag!, fallback: otherSlot(tag!) },
+            boot: { ...context.disk.boot, [slot]: { version: u.version, intact: false } },
+          },
+          writing: null,
+        });
+        enqueue.emit({ type: 'slot.write', slot, version: u.version, phase: 'torn' });
+      }
+    }),
+    // Any fatal error of the boot sequence (F§2). Named so canary tests can break it.
+    onFailedBoot: enqueueActions(({ context, enqueue }) => {
+      // Any fatal error of the boot sequence, a failed upgrade sequence included: with META tag 6 present
+      // Talos (GRUB or sd-boot) reverts the bootloader to the previous slot and deletes the tag; in every
+      // case it then waits 10 s and reboots through firmware: one try (F§2). The bootloader-driven
+      // profiles revert in the bootloader instead.
+      const revert = revertsInSoftware(context.bootloader)
+        ? softwareRevert(context.bootloader, context.disk, context.bootedSlot)
+        : null;
+      if (revert) {
+        enqueue.assign({
+          disk: {
+            ...context.disk,
+            bootloader: revert,
             meta: { ...context.disk.meta!, upgradeFallback: null },
           },
         });
-        enqueue.emit({ type: 'bootloader.flip', default: tag!, fallback: otherSlot(tag!) });
+        enqueue.emit({ type: 'bootloader.flip', ...revert });
         enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
       }
+      enqueue.assign({ ready: false });
       enqueue.emit({ type: 'state', state: 'bootFailed' });
       enqueue.emit({
         type: 'boot.failed',
-        stage: context.failReason === 'timeout' ? 'timeout' : 'init',
+        stage: context.failReason ?? 'init',
         version: context.version ?? '',
-        reverted,
+        reverted: revert !== null,
       });
       enqueue.emit({ type: 'etcd.stop', graceful: true });
     }),
@@ -292,12 +373,20 @@ export const nodeMachine = setup({
         ? 'write /boot: no space left on device (BOOT partition full)'
         : (context.installFailure ?? 'unknown error');
       enqueue.emit({ type: 'upgrade.step', step: 'failed', detail: `installer: ${why}` });
-      enqueue.assign({ writing: null, upgrade: { ...context.upgrade!, rebootMode: 'kexec' } });
+      enqueue.assign({ writing: null, failReason: 'sequence' });
     }),
     // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
     beginInstall: enqueueActions(({ context, enqueue }) => {
-      const slot = otherSlot(context.bootedSlot!);
+      const version = context.upgrade!.version;
+      const target = installTarget(context.bootloader, context.disk, context.bootedSlot!, version);
+      const slot = target.slot;
       enqueue.assign({ ...draw(context, 'install'), writing: slot });
+      if (target.removes !== null && context.installFailure === null) {
+        // sd-boot: every UKI but the booted one is removed before the new one is copied (F§2).
+        const old = context.disk.boot[target.removes]!;
+        enqueue.assign({ disk: { ...context.disk, boot: { ...context.disk.boot, [target.removes]: null } } });
+        enqueue.emit({ type: 'slot.write', slot: target.removes, version: old.version, phase: 'removed' });
+      }
       if (context.quirks.flipBeforeWrite) {
         // The pre-fix order (T#10364): the bootloader points at the target slot before the image is in it.
         enqueue.assign({
@@ -315,20 +404,21 @@ export const nodeMachine = setup({
       const current = context.bootedSlot!;
       const version = context.upgrade!.version;
       const meta = context.disk.meta ?? emptyMeta();
+      const flip = afterInstall(slot, current);
       let disk: Disk = {
         ...context.disk,
         boot: { ...context.disk.boot, [slot]: { version, intact: true } },
-        bootloader: { default: slot, fallback: current },
+        bootloader: flip.bootloader,
         meta: {
           ...meta,
-          upgradeFallback: current,
+          upgradeFallback: flip.upgradeFallback,
           tentative: context.bootloader === 'grub-tentative' ? 'armed' : null,
           triesLeft: context.bootloader === 'boot-counting' ? context.bootTries : null,
         },
       };
       enqueue.emit({ type: 'slot.write', slot, version, phase: 'done' });
-      enqueue.emit({ type: 'bootloader.flip', default: slot, fallback: current });
-      enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: current });
+      enqueue.emit({ type: 'bootloader.flip', ...flip.bootloader });
+      enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: flip.upgradeFallback });
       if (wipesOnUpgrade(context)) {
         disk = wipeDisk(disk, 'EPHEMERAL');
         enqueue.emit({ type: 'disk.wipe', label: 'EPHEMERAL' });
@@ -498,11 +588,27 @@ export const nodeMachine = setup({
         stage: [
           {
             // A kernel panic before init: nothing in Talos covers it (F§2), the machine reboots through
-            // firmware and the bootloader picks again.
+            // firmware at once and the bootloader picks again.
             guard: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel') !== null,
             target: 'panicked',
             actions: assign({
               bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'kernel')!,
+            }),
+          },
+          {
+            // The kernel or initramfs never reaches init: nothing reboots it (F§2).
+            guard: ({ context }) => consumeFault(context.bootFaults, context.version!, 'hang') !== null,
+            target: 'hung',
+            actions: assign({
+              bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'hang')!,
+            }),
+          },
+          {
+            // The initramfs `init` fails: it reboots after 10 s, before machined could revert (F§2).
+            guard: ({ context }) => consumeFault(context.bootFaults, context.version!, 'initramfs') !== null,
+            target: 'initramfsFailed',
+            actions: assign({
+              bootFaults: ({ context }) => consumeFault(context.bootFaults, context.version!, 'initramfs')!,
             }),
           },
           { target: 'init' },
@@ -520,6 +626,30 @@ export const nodeMachine = setup({
         })),
       ],
       after: { panicReboot: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
+    },
+    hung: {
+      // Only a power cycle (POWER_LOSS, then POWER_ON) gets a hung machine going again.
+      entry: [
+        emit({ type: 'state', state: 'hung' }),
+        emit(({ context }) => ({
+          type: 'boot.failed' as const,
+          stage: 'hang' as const,
+          version: context.version ?? '',
+          reverted: false,
+        })),
+      ],
+    },
+    initramfsFailed: {
+      entry: [
+        emit({ type: 'state', state: 'initramfsFailed' }),
+        emit(({ context }) => ({
+          type: 'boot.failed' as const,
+          stage: 'initramfs' as const,
+          version: context.version ?? '',
+          reverted: false,
+        })),
+      ],
+      after: { initramfsReboot: { target: 'firmware', actions: assign({ bootMode: 'powercycle' }) } },
     },
     init: {
       entry: [
@@ -571,7 +701,7 @@ export const nodeMachine = setup({
               {
                 // The one staged attempt failed (F§3): reboot into the current slot, staged tags cleared.
                 guard: 'installFails',
-                target: '#node.rebooting',
+                target: '#node.bootFailed',
                 actions: 'installFailed',
               },
               { target: '#node.rebooting', actions: 'flipToNewSlot' },
@@ -588,9 +718,10 @@ export const nodeMachine = setup({
     },
     bootFailed: {
       entry: 'onFailedBoot',
+      exit: assign({ failReason: null }),
       after: {
-        // The software revert reboots normally (kexec into the reverted default); the bootloader-driven
-        // profiles need a pass through the bootloader, so they power-cycle.
+        // After a failed boot or sequence Talos reboots through firmware (LINUX_REBOOT_CMD_RESTART), never
+        // by kexec, whatever the profile (F§2).
         revertReboot: {
           target: 'rebooting',
           actions: assign({
@@ -600,7 +731,7 @@ export const nodeMachine = setup({
               preserve: true,
               stage: false,
               force: true,
-              rebootMode: context.bootloader === 'talos' ? 'kexec' : 'powercycle',
+              rebootMode: 'powercycle' as const,
             }),
           }),
         },
@@ -621,7 +752,9 @@ export const nodeMachine = setup({
         // The bootloader-enforced profiles only work through the bootloader: Kairos and Elemental reboot
         // through firmware, so kexec is never used there (a kexec boot would skip the tentative flag or the
         // tries counter and give a bad image an extra try).
-        const mode = context.bootloader === 'talos' ? (context.upgrade?.rebootMode ?? 'kexec') : 'powercycle';
+        const mode = revertsInSoftware(context.bootloader)
+          ? (context.upgrade?.rebootMode ?? 'kexec')
+          : 'powercycle';
         // kexec cannot load an unloadable image; Talos then falls back to a full reboot.
         const kexecOk =
           mode === 'kexec' &&
@@ -657,9 +790,16 @@ export const nodeMachine = setup({
         readiness: {
           initial: 'notReady',
           states: {
+            // The kubelet starts and registers: the drawn `ready` delay.
             notReady: {
               entry: assign(({ context }) => draw(context, 'ready')),
-              after: { stage: { target: 'ready', actions: 'becomeReady' } },
+              after: { stage: 'waitNodeReady' },
+            },
+            // MachineStatus is Ready only with the Kubernetes node Ready, and only then is the new slot
+            // proven (tag 6 deleted); until then a failure still reverts (F§2).
+            waitNodeReady: {
+              entry: emit({ type: 'kube.awaitNodeReady' }),
+              on: { KUBE_NODE_READY: { target: 'ready', actions: 'becomeReady' } },
             },
             // Entered only through becomeReady.
             ready: {},
@@ -707,35 +847,7 @@ export const nodeMachine = setup({
               {
                 guard: ({ context }) => context.upgrade === null && canRollback(context),
                 target: '#node.rebooting',
-                actions: enqueueActions(({ context, event, enqueue }) => {
-                  // Rollback: revert the bootloader to the previous slot and reboot (F§2).
-                  const fb = context.disk.bootloader.fallback!;
-                  const def = context.disk.bootloader.default;
-                  enqueue.assign({
-                    disk: {
-                      ...context.disk,
-                      bootloader: { default: fb, fallback: def },
-                      meta: context.disk.meta
-                        ? { ...context.disk.meta, upgradeFallback: null, tentative: null, triesLeft: null }
-                        : null,
-                    },
-                    upgrade: {
-                      requestId: -1,
-                      version: '',
-                      preserve: true,
-                      stage: false,
-                      force: true,
-                      rebootMode: 'powercycle',
-                    },
-                  });
-                  enqueue.emit({ type: 'bootloader.flip', default: fb, fallback: def });
-                  enqueue.emit({
-                    type: 'api.reply',
-                    requestId: event.requestId,
-                    ok: true,
-                    detail: `rolling back to slot ${fb}`,
-                  });
-                }),
+                actions: 'rollback',
               },
               {
                 actions: emit(({ event }) => ({
@@ -860,6 +972,38 @@ export const nodeMachine = setup({
                 step: 'request',
                 detail: context.upgrade!.version,
               })),
+              on: {
+                // Rollback takes over the sequence (F§2); a request still in its pre-checks is answered.
+                API_ROLLBACK: [
+                  {
+                    guard: and(['canRollback', stateIn('#node.running.activity.upgrading.prechecks')]),
+                    target: '#node.rebooting',
+                    actions: [
+                      emit(({ context }) => ({
+                        type: 'api.reply' as const,
+                        requestId: context.upgrade!.requestId,
+                        ok: false,
+                        detail: 'upgrade taken over by a rollback',
+                      })),
+                      'rollbackTakesOver',
+                      'rollback',
+                    ],
+                  },
+                  {
+                    guard: 'canRollback',
+                    target: '#node.rebooting',
+                    actions: ['rollbackTakesOver', 'rollback'],
+                  },
+                  {
+                    actions: emit(({ event }) => ({
+                      type: 'api.reply' as const,
+                      requestId: event.requestId,
+                      ok: false,
+                      detail: 'no previous slot to roll back to',
+                    })),
+                  },
+                ],
+              },
               initial: 'route',
               states: {
                 route: {
@@ -951,16 +1095,15 @@ export const nodeMachine = setup({
                   initial: 'waiting',
                   after: {
                     [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
-                      target: '#node.rebooting',
+                      // A fatal error of the sequence: handled like a failed boot (F§2).
+                      target: '#node.bootFailed',
                       actions: [
                         emit({
                           type: 'upgrade.step',
                           step: 'failed',
                           detail: 'leaving etcd failed for 5 min',
                         }),
-                        assign({
-                          upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                        }),
+                        assign({ failReason: 'sequence' }),
                       ],
                     },
                   },
@@ -1010,16 +1153,14 @@ export const nodeMachine = setup({
                       // Unmounting /var fails while something still holds it: the upgrade aborts and the node
                       // reboots on its current slot (T#9307, T#8800). The live installer of 1.13 never unmounts.
                       guard: ({ context }) => context.busyMounts,
-                      target: '#node.rebooting',
+                      target: '#node.bootFailed',
                       actions: [
                         emit({
                           type: 'upgrade.step',
                           step: 'failed',
                           detail: 'unmount /var: device or resource busy',
                         }),
-                        assign({
-                          upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                        }),
+                        assign({ failReason: 'sequence' }),
                       ],
                     },
                     { target: 'install' },
@@ -1033,7 +1174,7 @@ export const nodeMachine = setup({
                         // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
                         // upgrade reboots the node on its current slot (no tag 6 was written yet).
                         guard: 'installFails',
-                        target: '#node.rebooting',
+                        target: '#node.bootFailed',
                         actions: 'installFailed',
                       },
                       { guard: 'liveInstallFirst', target: 'cordon', actions: 'flipToNewSlot' },

@@ -3,14 +3,29 @@
 
 export type SlotLabel = 'A' | 'B';
 export type Role = 'controlplane' | 'worker';
+export const ROLES: readonly Role[] = ['controlplane', 'worker'];
+
+/** What a disk wipe can target: one partition label, or the whole system disk (F§1). */
+export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+export const WIPE_LABELS: readonly WipeLabel[] = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
 
 /** Talos version profiles (DESIGN.md, F§3). */
 export type TalosProfile = 'talos-1.7' | 'talos-1.8' | 'talos-1.13';
 export const TALOS_PROFILES: readonly TalosProfile[] = ['talos-1.7', 'talos-1.8', 'talos-1.13'];
 
-/** Bootloader profiles (F§2). */
-export type BootloaderProfile = 'talos' | 'grub-tentative' | 'boot-counting';
-export const BOOTLOADER_PROFILES: readonly BootloaderProfile[] = ['talos', 'grub-tentative', 'boot-counting'];
+/** Bootloader profiles (F§2). `talos` is Talos with GRUB; `sd-boot` is Talos with systemd-boot and UKIs. */
+export type BootloaderProfile = 'talos' | 'sd-boot' | 'grub-tentative' | 'boot-counting';
+export const BOOTLOADER_PROFILES: readonly BootloaderProfile[] = [
+  'talos',
+  'sd-boot',
+  'grub-tentative',
+  'boot-counting',
+];
+
+/** The profiles whose revert is done by Talos's machined (META tag 6), not by the bootloader (F§2). */
+export function revertsInSoftware(profile: BootloaderProfile): boolean {
+  return profile === 'talos' || profile === 'sd-boot';
+}
 
 export type RebootMode = 'kexec' | 'powercycle';
 
@@ -57,12 +72,23 @@ export function otherSlot(label: SlotLabel): SlotLabel {
 }
 
 /** Where a failed image fails (DESIGN.md faults: failedBoot). */
-export type BootFailStage = 'kernel' | 'init' | 'powercycle';
+export type BootFailStage = 'kernel' | 'hang' | 'initramfs' | 'init' | 'powercycle';
+export const BOOT_FAIL_STAGES: readonly BootFailStage[] = [
+  'kernel',
+  'hang',
+  'initramfs',
+  'init',
+  'powercycle',
+];
 
 /**
- * A bad image: booting `version` fails at `stage` for the next `remaining` boots (null = always).
- * 'kernel' is a panic before init starts; 'init' is a fatal error of the boot sequence; 'powercycle' means
- * the firmware/bootloader cannot load the image on a real power cycle while kexec still works (T#11909).
+ * A bad image: booting `version` fails at `stage` for the next `remaining` boots (null = always) (F§2).
+ * 'kernel' is a panic before init starts (CONFIG_PANIC_TIMEOUT=-1: the machine reboots through firmware at
+ * once); 'hang' is a kernel or initramfs that never reaches init (nothing reboots it until it is power
+ * cycled); 'initramfs' is an error of the initramfs `init` (it reboots through firmware after 10 s, with no
+ * revert); 'init' is a fatal error of machined's boot sequence (revert if META tag 6, reboot after 10 s);
+ * 'powercycle' means the firmware/bootloader cannot load the image on a real power cycle while kexec still
+ * works (T#11909).
  */
 export interface BootFault {
   version: string;

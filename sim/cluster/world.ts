@@ -7,6 +7,7 @@ import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-s
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
 import type { BootFault, TalosProfile } from '../../models/types.js';
+import type { Role, WipeLabel } from '../../models/types.js';
 import { hasBootableSlot } from '../../models/bootloader.js';
 import { virtualClock } from '../engine/clock.js';
 import type { Rng } from '../engine/rng.js';
@@ -23,7 +24,7 @@ function etcdError(e: EtcdError): string {
 
 export interface SimNode {
   name: string;
-  role: 'controlplane' | 'worker';
+  role: Role;
   actor: Actor<typeof nodeMachine>;
   etcd: Actor<typeof etcdServiceMachine> | null;
   /** Last emitted machine state name. */
@@ -31,6 +32,8 @@ export interface SimNode {
   etcdState: string;
   /** Node is waiting in its boot sequence for a linearizable read to succeed. */
   waitingForEtcd: boolean;
+  /** Node is Running and waits for its Kubernetes node to be Ready (needs a working API server, F§2). */
+  waitingForKube: boolean;
   /** etcdLeaveFails fault: remaining failures (null = always, 0 = none). */
   leaveFailures: number | null;
   /** etcdLeaveFails fault: the removal takes effect although the call fails. */
@@ -116,6 +119,7 @@ export class World {
         state: 'off',
         etcdState: 'stopped',
         waitingForEtcd: false,
+        waitingForKube: false,
         leaveFailures: 0,
         leaveFailureApplied: false,
         previousVersion: null,
@@ -183,6 +187,25 @@ export class World {
         this.scheduler.after(0, () => n.actor.send({ type: 'ETCD_HEALTHY' }));
       }
     }
+    for (const n of this.nodes) {
+      if (!n.waitingForKube || !this.apiServerReachable(n)) continue;
+      n.waitingForKube = false;
+      this.scheduler.after(0, () => n.actor.send({ type: 'KUBE_NODE_READY' }));
+    }
+  }
+
+  /**
+   * Can this node's kubelet reach a working Kubernetes API server? One runs on every Running control plane
+   * and works while its etcd member answers a linearizable read, i.e. has a leader and is a voter (F§2).
+   */
+  private apiServerReachable(node: SimNode): boolean {
+    for (const cp of this.nodes) {
+      if (cp.role !== 'controlplane' || cp.state !== 'running') continue;
+      if (cp !== node && !this.network.connected(node.name, cp.name)) continue;
+      const m = this.etcd.memberByName(cp.name);
+      if (m && this.etcd.linearizableRead(m.id)) return true;
+    }
+    return false;
   }
 
   markEtcdDirty(): void {
@@ -200,7 +223,7 @@ export class World {
     if (n.actor.getSnapshot().matches('off')) n.actor.send({ type: 'POWER_ON' });
   }
 
-  wipe(name: string, label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all'): void {
+  wipe(name: string, label: WipeLabel): void {
     this.node(name).actor.send({ type: 'WIPE', label });
   }
 
@@ -243,17 +266,10 @@ export class World {
     return this.node(name).actor.getSnapshot().context;
   }
 
+  /** One slot both loads on a power cycle and boots (models/bootloader.ts slotBoots, F§2). */
   isBootable(name: string): boolean {
     const c = this.nodeContext(name);
-    const alwaysFailing = c.bootFaults
-      .filter((f) => f.remaining === null && f.stage !== 'powercycle')
-      .map((f) => f.version);
-    const disk = c.disk;
-    const slotOk = (s: 'A' | 'B') => {
-      const img = disk.boot[s];
-      return img !== null && img.intact && !alwaysFailing.includes(img.version);
-    };
-    return hasBootableSlot(disk, c.bootFaults) && (slotOk('A') || slotOk('B'));
+    return hasBootableSlot(c.disk, c.bootFaults);
   }
 
   isMidUpgrade(name: string): boolean {
@@ -289,6 +305,7 @@ export class World {
         node.state = e.state;
         const c = node.actor.getSnapshot().context;
         if (e.state !== 'init') node.waitingForEtcd = false;
+        if (e.state !== 'running') node.waitingForKube = false;
         this.trace({
           type: 'node.state',
           node: name,
@@ -344,6 +361,9 @@ export class World {
         }
         return;
       }
+      case 'kube.awaitNodeReady':
+        node.waitingForKube = true;
+        return;
       case 'etcd.start':
         node.waitingForEtcd = true;
         this.scheduler.after(0, () => this.startEtcdService(node));

@@ -1,5 +1,8 @@
-// bootable: every node keeps at least one slot that can boot on a power cycle: an intact image the
-// firmware can load that does not fail every boot (F§2). Losing both slots needs a reinstall.
+// bootable: every node keeps at least one slot that can boot on a power cycle: one slot whose image is
+// intact, can be loaded by the firmware and bootloader, *and* does not fail every boot after loading (a
+// panic, a hang, an initramfs or boot-sequence error with no end) (F§2; issue 6 item 12). A node whose only
+// loadable image always fails, beside a slot that would boot but cannot be loaded, has none: losing both
+// needs a reinstall.
 import type { Invariant, Violation } from './invariant.js';
 
 export const bootableInvariant: Invariant = {

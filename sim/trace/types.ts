@@ -38,7 +38,7 @@ export type TraceEvent = Base &
         node: string;
         slot: string;
         version: string;
-        phase: 'start' | 'done' | 'torn' | 'failed';
+        phase: 'start' | 'done' | 'torn' | 'failed' | 'removed';
       }
     | { type: 'bootloader.flip'; node: string; default: string; fallback: string | null }
     | { type: 'meta'; node: string; key: string; value: string | null }

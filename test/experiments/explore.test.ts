@@ -7,6 +7,7 @@ import { parseScenario } from '../../sim/scenario/load.js';
 import { simulate } from '../../sim/simulate.js';
 import {
   BOOT_FAILURE_CASES,
+  BOOTLOADERS,
   bootCells,
   bootCellText,
   discordant,
@@ -40,7 +41,7 @@ describe('comparison 1: bootloader profiles x failed boots', () => {
 
   it('every cell is a valid scenario', () => {
     const cells = bootCells();
-    expect(cells).toHaveLength(BOOT_FAILURE_CASES.length * 2 * 3);
+    expect(cells).toHaveLength(BOOT_FAILURE_CASES.length * 2 * BOOTLOADERS.length);
     for (const c of cells) expect(() => parseScenario(bootCellText(base, c), 'cell.yaml')).not.toThrow();
   });
 
@@ -95,6 +96,44 @@ describe('comparison 1: bootloader profiles x failed boots', () => {
     expect(later.outcome).toBe('rolled back');
     expect(later.reported).toBe('done');
     expect(later.violations.convergence).toBe(1);
+  });
+});
+
+describe('comparison 1: sd-boot against GRUB (F§2, issue 6 item 10)', () => {
+  const base = read('bootloader-failed-boot.yaml');
+  const run = (bootloader: BootloaderName, failureId: string, times: BootTimes) => {
+    const failure = BOOT_FAILURE_CASES.find((f) => f.id === failureId)!;
+    const cell: BootCell = { bootloader, failure, times };
+    const row = runBootCell(bootCellText(base, cell), `${bootloader}-${failureId}.yaml`, cell, [1]);
+    return { ...row.runs[0]!, violations: row.violations };
+  };
+
+  it('sd-boot + kernel panic always: no boot counting, the UKI is booted again and again (F§2)', () => {
+    const r = run('sd-boot', 'kernel', 'always');
+    expect(r.outcome).toBe('boot loop');
+    expect(r.violations.rollback).toBe(1);
+  });
+
+  it('sd-boot + init failure: the software revert to the other UKI, one try (F§2)', () => {
+    const r = run('sd-boot', 'init', 'always');
+    expect(r.outcome).toBe('rolled back');
+    expect(r.failedBoots).toBe(1);
+  });
+
+  it('an image the firmware cannot load: GRUB falls back, systemd-boot has no fallback entry and halts', () => {
+    expect(run('talos', 'powercycle-pc', 'always').outcome).toBe('rolled back');
+    const sd = run('sd-boot', 'powercycle-pc', 'always');
+    expect(sd.outcome).toBe('stuck');
+    expect(sd.state).toBe('halted');
+  });
+
+  it('a hang is undone only by the power cycle; only grub-tentative then boots the fallback (F§2)', () => {
+    expect(run('grub-tentative', 'hang', 'always').outcome).toBe('rolled back');
+    const talos = run('talos', 'hang', 'always');
+    expect(talos.outcome).toBe('stuck');
+    expect(talos.state).toBe('hung');
+    expect(talos.violations.rollback).toBe(1);
+    expect(run('talos', 'hang', 1).outcome).toBe('upgraded');
   });
 });
 

@@ -1,5 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { chooseSlot, hasBootableSlot, slotLoadable } from '../../../models/bootloader.js';
+import {
+  afterInstall,
+  chooseSlot,
+  hasBootableSlot,
+  installTarget,
+  slotBoots,
+  slotLoadable,
+  softwareRevert,
+} from '../../../models/bootloader.js';
 import type { BootFault, Disk, Meta, SlotImage, SlotLabel } from '../../../models/types.js';
 import { emptyMeta } from '../../../models/types.js';
 
@@ -218,5 +226,83 @@ describe('hasBootableSlot (the `bootable` invariant)', () => {
     expect(
       hasBootableSlot(disk({ A: torn('v1') }), [{ version: 'v9', stage: 'powercycle', remaining: null }]),
     ).toBe(true);
+  });
+});
+
+describe('chooseSlot, sd-boot profile (F§2)', () => {
+  it('F§2 sd-boot: boots LoaderEntryDefault and writes nothing (no boot counting)', () => {
+    const d = disk({ meta: { triesLeft: 0, tentative: 'tried' } });
+    const r = chooseSlot(d, 'sd-boot', 'powercycle', NO_FAULTS);
+    expect(r.slot).toBe('B');
+    expect(r.disk).toEqual(d);
+  });
+
+  it('F§2 sd-boot: a default UKI that cannot be loaded has no fallback entry: nothing boots', () => {
+    const torn_ = chooseSlot(disk({ B: torn('v2') }), 'sd-boot', 'powercycle', NO_FAULTS);
+    expect(torn_.slot).toBeNull();
+    expect(torn_.reason).toMatch(/no fallback entry/);
+    // GRUB on the same disk falls back to A.
+    expect(chooseSlot(disk({ B: torn('v2') }), 'talos', 'powercycle', NO_FAULTS).slot).toBe('A');
+    const pc: BootFault[] = [{ version: 'v2', stage: 'powercycle', remaining: 1 }];
+    const r = chooseSlot(disk(), 'sd-boot', 'powercycle', pc);
+    expect(r.slot).toBeNull();
+    expect(r.faults).toEqual([{ version: 'v2', stage: 'powercycle', remaining: 0 }]);
+  });
+
+  it('F§2 sd-boot: a LoaderEntryDefault naming a missing UKI is no entry: the remaining UKI boots', () => {
+    const r = chooseSlot(disk({ B: null }), 'sd-boot', 'powercycle', NO_FAULTS);
+    expect(r.slot).toBe('A');
+    expect(chooseSlot(disk({ A: null, B: null }), 'sd-boot', 'powercycle', NO_FAULTS).slot).toBeNull();
+  });
+
+  it('F§2 sd-boot: install target: the other slot for a new version, the booted one for the same version', () => {
+    const d = disk({ def: 'A', fallback: 'B', A: v1, B: v2 });
+    expect(installTarget('sd-boot', d, 'A', 'v3')).toEqual({ slot: 'B', removes: 'B' });
+    expect(installTarget('sd-boot', d, 'A', 'v1')).toEqual({ slot: 'A', removes: 'B' });
+    expect(installTarget('sd-boot', disk({ B: null }), 'A', 'v1')).toEqual({ slot: 'A', removes: null });
+    // GRUB always writes the inactive slot and removes nothing first.
+    expect(installTarget('talos', d, 'A', 'v1')).toEqual({ slot: 'B', removes: null });
+  });
+
+  it('F§2: after an install the booted entry is the fallback and tag 6, unless it was overwritten', () => {
+    expect(afterInstall('B', 'A')).toEqual({
+      bootloader: { default: 'B', fallback: 'A' },
+      upgradeFallback: 'A',
+    });
+    expect(afterInstall('A', 'A')).toEqual({
+      bootloader: { default: 'A', fallback: null },
+      upgradeFallback: null,
+    });
+  });
+
+  it('F§2: the software revert: GRUB to the label in tag 6, sd-boot to the UKI that is not the booted one', () => {
+    expect(softwareRevert('talos', disk(), 'B')).toEqual({ default: 'A', fallback: 'B' });
+    expect(softwareRevert('sd-boot', disk(), 'B')).toEqual({ default: 'A', fallback: 'B' });
+    // No tag 6: nothing to revert.
+    expect(softwareRevert('talos', disk({ meta: { upgradeFallback: null } }), 'B')).toBeNull();
+    // sd-boot: "previous UKI not found".
+    expect(softwareRevert('sd-boot', disk({ A: null }), 'B')).toBeNull();
+  });
+});
+
+describe('slotBoots: one slot that both loads and boots (F§2, issue 6 item 12)', () => {
+  it('an image that always fails after it loaded does not count, whatever the stage', () => {
+    for (const stage of ['kernel', 'hang', 'initramfs', 'init'] as const) {
+      const faults: BootFault[] = [{ version: 'v2', stage, remaining: null }];
+      expect(slotBoots(disk(), 'B', faults), stage).toBe(false);
+      expect(slotBoots(disk(), 'A', faults), stage).toBe(true);
+      // A fault that wears off still lets the image boot.
+      expect(slotBoots(disk(), 'B', [{ version: 'v2', stage, remaining: 3 }]), stage).toBe(true);
+    }
+  });
+
+  it('the loading slot and the booting slot must be the same one', () => {
+    // A loads but always panics; B does not panic but cannot be loaded through firmware.
+    const faults: BootFault[] = [
+      { version: 'v1', stage: 'kernel', remaining: null },
+      { version: 'v2', stage: 'powercycle', remaining: null },
+    ];
+    expect(slotLoadable(disk(), 'A', 'powercycle', faults)).toBe(true);
+    expect(hasBootableSlot(disk(), faults)).toBe(false);
   });
 });

@@ -53,6 +53,8 @@ interface HarnessOptions {
   precheck?: (n: number) => Answer;
   /** The answer to the n-th etcd leave (0-based). */
   leave?: (n: number) => Answer;
+  /** Answer kube.awaitNodeReady with KUBE_NODE_READY (the API server works): default true. */
+  kubeReady?: boolean;
 }
 
 /**
@@ -108,6 +110,9 @@ class NodeHarness {
         this.later({ type: 'ETCD_LEAVE_RESULT', ok: a.ok, reason: a.reason });
         return;
       }
+      case 'kube.awaitNodeReady':
+        if (this.opts.kubeReady ?? true) this.later({ type: 'KUBE_NODE_READY' });
+        return;
       default:
         return;
     }
@@ -483,9 +488,11 @@ describe('node: failed boots and reverts (F§2)', () => {
       { type: 'boot.failed', stage: 'timeout', version: 'v1', reverted: false, t: timeoutAt },
     ]);
     expect(h.matches('bootFailed')).toBe(true);
-    // Without tag 6 there is nothing to revert to: it reboots on the same version after ~10 s and waits again.
-    h.runUntil(timeoutAt + TALOS_TIMEOUTS.revertRebootMs + MS.kernel + MS.init);
+    // Without tag 6 there is nothing to revert to: it reboots on the same version after 10 s, through
+    // firmware (F§2), and waits again.
+    h.runUntil(timeoutAt + TALOS_TIMEOUTS.revertRebootMs + MS.firmware + MS.kernel + MS.init);
     expect(h.stateAt('rebooting')).toBe(timeoutAt + TALOS_TIMEOUTS.revertRebootMs);
+    expect(h.of('boot.decision', timeoutAt)[0]).toMatchObject({ slot: 'A', mode: 'powercycle' });
     expect(h.ctx.version).toBe('v1');
     expect(h.of('etcd.start')).toHaveLength(2);
   });
@@ -502,6 +509,315 @@ describe('node: failed boots and reverts (F§2)', () => {
     expect(h.ctx.version).toBe('v1');
     expect(h.ctx.ready).toBe(true);
     expect(h.ctx.disk.bootloader).toEqual({ default: 'A', fallback: 'B' });
+  });
+});
+
+describe('node: reboots after failures (F§2, issue 6 item 9)', () => {
+  it('F§2: a failed boot with tag 6 reverts, waits 10 s and reboots through firmware (not kexec)', () => {
+    const h = new NodeHarness();
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'init', remaining: 1 } });
+    h.upgrade({ rebootMode: 'kexec' });
+    h.runUntil(UPGRADED_READY_AT + 60_000);
+    const failedAt = UPGRADED_RUNNING_AT;
+    expect(h.states(failedAt)).toEqual(['bootFailed', 'rebooting', 'firmware', 'kernel', 'init', 'running']);
+    expect(h.stateAt('firmware', failedAt)).toBe(failedAt + TALOS_TIMEOUTS.revertRebootMs);
+    expect(h.of('boot.decision', failedAt)).toEqual([
+      {
+        type: 'boot.decision',
+        slot: 'A',
+        reason: 'default entry',
+        mode: 'powercycle',
+        t: failedAt + TALOS_TIMEOUTS.revertRebootMs + MS.firmware,
+      },
+    ]);
+    expect(h.ctx.version).toBe('v1');
+  });
+
+  it('F§2: a kernel panic reboots at once (CONFIG_PANIC_TIMEOUT=-1), through firmware', () => {
+    const h = new NodeHarness();
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'kernel', remaining: 1 } });
+    h.upgrade();
+    h.runUntil(UPGRADED_READY_AT + 60_000);
+    const panicAt = FLIP_AT + MS.kernel;
+    expect(h.stateAt('panicked', FLIP_AT)).toBe(panicAt);
+    expect(h.stateAt('firmware', FLIP_AT)).toBe(panicAt);
+    expect(h.ctx.version).toBe('v2');
+  });
+
+  it("F§2 'hang': never reaches init; no reboot, however long, until the machine is power cycled", () => {
+    const h = new NodeHarness();
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'hang', remaining: 1 } });
+    h.upgrade();
+    const hangAt = FLIP_AT + MS.kernel;
+    h.runUntil(hangAt + 24 * 3_600_000);
+    expect(h.of('boot.failed')).toEqual([
+      { type: 'boot.failed', stage: 'hang', version: 'v2', reverted: false, t: hangAt },
+    ]);
+    expect(h.states(FLIP_AT)).toEqual(['rebooting', 'kernel', 'hung']);
+    expect(h.matches('hung')).toBe(true);
+    // The boot timeout belongs to machined, which never started: tag 6 is still there.
+    expect(h.ctx.disk.meta?.upgradeFallback).toBe('A');
+    const t0 = h.scheduler.now;
+    h.send({ type: 'POWER_LOSS' });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(t0 + 60_000);
+    expect(h.ctx.version).toBe('v2');
+    expect(h.ctx.ready).toBe(true);
+  });
+
+  it("F§2 'hang' under grub-tentative: the power cycle reaches GRUB with the flag set and boots the fallback", () => {
+    const h = new NodeHarness({ bootloader: 'grub-tentative' });
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'hang', remaining: null } });
+    h.upgrade({ rebootMode: 'powercycle' });
+    h.runUntil(FLIP_AT + 3_600_000);
+    expect(h.matches('hung')).toBe(true);
+    const t0 = h.scheduler.now;
+    h.send({ type: 'POWER_LOSS' });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(t0 + 60_000);
+    expect(h.ctx.version).toBe('v1');
+    expect(h.ctx.ready).toBe(true);
+  });
+
+  it("F§2 'initramfs': the initramfs init fails, reboots through firmware after 10 s, with no revert", () => {
+    const h = new NodeHarness();
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'initramfs', remaining: null } });
+    h.upgrade();
+    const failAt = FLIP_AT + MS.kernel;
+    const loopMs = TALOS_TIMEOUTS.initramfsRebootMs + MS.firmware + MS.kernel;
+    h.runUntil(failAt + 10 * loopMs);
+    const failures = h.of('boot.failed');
+    expect(failures.map((e) => e.t)).toEqual(Array.from({ length: 11 }, (_, i) => failAt + i * loopMs));
+    expect(failures.every((e) => e.stage === 'initramfs' && !e.reverted)).toBe(true);
+    // No revert: tag 6 and the bootloader stay as the install left them, and the loop never reaches init.
+    expect(h.ctx.disk.meta?.upgradeFallback).toBe('A');
+    expect(h.ctx.disk.bootloader).toEqual({ default: 'B', fallback: 'A' });
+    expect(h.states(FLIP_AT)).not.toContain('init');
+    expect(h.of('boot.decision', FLIP_AT + 1).every((e) => e.mode === 'powercycle' && e.slot === 'B')).toBe(
+      true,
+    );
+  });
+
+  it('F§2: a failed upgrade sequence after tag 6 was written reverts, then reboots through firmware after 10 s', () => {
+    // talos-1.13 installs (and writes tag 6) before cordon and drain; a rollback-worthy failure after that
+    // point is the busy-mounts abort only on 1.7/1.8, so use a leave failure on a node whose tag 6 is
+    // still set from an unproven upgrade instead: Ready never comes, then an upgrade fails its sequence.
+    const h = new NodeHarness({ kubeReady: false });
+    h.bootToReady = () => {
+      h.send({ type: 'POWER_ON' });
+      h.runUntil(READY_AT);
+    };
+    h.bootToReady();
+    // Not Ready (no API server), but Running: the API answers.
+    expect(h.ctx.ready).toBe(false);
+    expect(h.matches('running')).toBe(true);
+    h.upgrade({ version: 'v2' });
+    h.runUntil(UPGRADED_RUNNING_AT + 60_000);
+    // The new slot is unproven (no Ready): tag 6 still names A.
+    expect(h.ctx.version).toBe('v2');
+    expect(h.ctx.disk.meta?.upgradeFallback).toBe('A');
+    h.send({ type: 'SET_BUSY_MOUNTS', busy: true });
+    const t0 = h.scheduler.now;
+    h.upgrade({ version: 'v3' });
+    h.runUntil(t0 + 5 * 60_000);
+    const failed = h.of('boot.failed', t0);
+    expect(failed).toEqual([
+      { type: 'boot.failed', stage: 'sequence', version: 'v2', reverted: true, t: t0 + MS.cordon + MS.drain },
+    ]);
+    expect(h.of('bootloader.flip', t0)[0]).toMatchObject({ default: 'A', fallback: 'B' });
+    expect(h.of('boot.decision', t0)[0]).toMatchObject({ slot: 'A', mode: 'powercycle' });
+    expect(h.ctx.version).toBe('v1');
+  });
+});
+
+describe('node: Ready gates (F§2, issue 6 item 11)', () => {
+  it('F§2: Running is not Ready: without a working API server the node never becomes Ready', () => {
+    const h = new NodeHarness({ kubeReady: false });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(READY_AT + 3_600_000);
+    expect(h.matches('running')).toBe(true);
+    expect(h.of('kube.awaitNodeReady').map((e) => e.t)).toEqual([READY_AT]);
+    expect(h.ctx.ready).toBe(false);
+    expect(h.of('ready')).toEqual([]);
+  });
+
+  it('F§2: the new slot is proven (tag 6 deleted) only when the Kubernetes node is Ready', () => {
+    const h = new NodeHarness({ kubeReady: false });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(READY_AT);
+    h.send({ type: 'KUBE_NODE_READY' });
+    h.runUntil(READY_AT);
+    expect(h.ctx.ready).toBe(true);
+    h.upgrade();
+    h.runUntil(UPGRADED_READY_AT + 3_600_000);
+    expect(h.ctx.version).toBe('v2');
+    expect(h.ctx.disk.meta?.upgradeFallback).toBe('A');
+    expect(h.ctx.ready).toBe(false);
+    const t = h.scheduler.now;
+    h.send({ type: 'KUBE_NODE_READY' });
+    expect(h.ctx.disk.meta?.upgradeFallback).toBeNull();
+    expect(h.of('ready', t)).toEqual([{ type: 'ready', version: 'v2', t }]);
+  });
+
+  it('F§2: until Ready a failure still reverts: a boot timeout on the next boot of the unproven slot goes back', () => {
+    const h = new NodeHarness({ role: 'controlplane', kubeReady: false, etcdHealthy: (v) => v === 'v1' });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(READY_AT);
+    h.send({ type: 'KUBE_NODE_READY' });
+    h.upgrade({ force: true });
+    h.runUntil(FLIP_AT + MS.kernel + TALOS_TIMEOUTS.bootTimeoutMs + 60_000);
+    expect(h.of('boot.failed')).toMatchObject([{ stage: 'timeout', version: 'v2', reverted: true }]);
+    expect(h.ctx.version).toBe('v1');
+  });
+});
+
+describe('node: Rollback takes over a running upgrade (F§2, issue 6 item 11)', () => {
+  /** Upgraded v1 -> v2 (proven), so v1 sits in the fallback slot A. */
+  function upgraded(): NodeHarness {
+    const h = new NodeHarness({ role: 'controlplane' });
+    h.bootToReady();
+    h.upgrade({ version: 'v2' });
+    h.runUntil(UPGRADED_READY_AT);
+    expect(h.ctx.version).toBe('v2');
+    return h;
+  }
+
+  it('F§2: a Rollback during cordon/drain stops the upgrade and boots the previous version', () => {
+    const h = upgraded();
+    const t0 = h.scheduler.now;
+    h.upgrade({ version: 'v3' });
+    h.runUntil(t0 + MS.cordon + 1);
+    expect(h.steps(t0)).toContain('drain');
+    const id = h.rollback();
+    expect(h.reply(id)).toMatchObject({ ok: true, detail: 'rolling back to slot A' });
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.steps(t0)).toContain('taken-over');
+    expect(h.steps(t0)).not.toContain('install');
+    expect(h.of('slot.write', t0)).toEqual([]);
+    expect(h.ctx.version).toBe('v1');
+    expect(h.ctx.disk.bootloader).toEqual({ default: 'A', fallback: 'B' });
+  });
+
+  it('F§2: a Rollback during pre-checks answers the pending upgrade request (refused) and takes over', () => {
+    const h = upgraded();
+    const t0 = h.scheduler.now;
+    const up = h.upgrade({ version: 'v3' });
+    expect(h.matches({ running: { activity: { upgrading: 'prechecks' } } } as never)).toBe(true);
+    const id = h.rollback();
+    expect(h.reply(up)).toMatchObject({ ok: false, detail: 'upgrade taken over by a rollback' });
+    expect(h.reply(id)).toMatchObject({ ok: true });
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.ctx.version).toBe('v1');
+  });
+
+  it('F§2: a Rollback while the installer writes the fallback slot tears it; GRUB then falls back to the running one', () => {
+    const h = upgraded();
+    const t0 = h.scheduler.now;
+    h.upgrade({ version: 'v3', force: true });
+    h.runUntil(t0 + MS.cordon + MS.drain + 1);
+    expect(h.ctx.writing).toBe('A');
+    h.rollback();
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.of('slot.write', t0).map((e) => [e.slot, e.phase])).toEqual([
+      ['A', 'start'],
+      ['A', 'torn'],
+    ]);
+    expect(h.ctx.version).toBe('v2');
+    expect(h.ctx.bootedSlot).toBe('B');
+  });
+
+  it('F§2: a Rollback is still refused with no previous slot, upgrade or not', () => {
+    const h = new NodeHarness();
+    h.bootToReady();
+    h.upgrade({ version: 'v2' });
+    const id = h.rollback();
+    expect(h.reply(id)).toMatchObject({ ok: false });
+    h.runUntil(UPGRADED_READY_AT);
+    expect(h.ctx.version).toBe('v2');
+  });
+});
+
+describe('node: sd-boot bootloader (F§2, issue 6 item 10)', () => {
+  it('F§2 sd-boot: install removes the other UKI, copies the new one, LoaderEntryDefault := new, booted = fallback', () => {
+    const h = new NodeHarness({ bootloader: 'sd-boot' });
+    h.bootToReady();
+    h.upgrade({ version: 'v2' });
+    h.runUntil(UPGRADED_READY_AT);
+    h.upgrade({ version: 'v3' });
+    const t0 = h.scheduler.now;
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.of('slot.write', t0).map((e) => [e.slot, e.version, e.phase])).toEqual([
+      ['A', 'v1', 'removed'],
+      ['A', 'v3', 'start'],
+      ['A', 'v3', 'done'],
+    ]);
+    expect(h.ctx.disk.boot).toEqual({
+      A: { version: 'v3', intact: true },
+      B: { version: 'v2', intact: true },
+    });
+    expect(h.ctx.disk.bootloader).toEqual({ default: 'A', fallback: 'B' });
+    expect(h.ctx.version).toBe('v3');
+  });
+
+  it('F§2 sd-boot: a same-version install overwrites the booted UKI: no fallback, no tag 6', () => {
+    const h = new NodeHarness({ bootloader: 'sd-boot' });
+    h.bootToReady();
+    h.upgrade({ version: 'v2' });
+    h.runUntil(UPGRADED_READY_AT);
+    const t0 = h.scheduler.now;
+    h.upgrade({ version: 'v2' });
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.of('slot.write', t0).map((e) => [e.slot, e.version, e.phase])).toEqual([
+      ['A', 'v1', 'removed'],
+      ['B', 'v2', 'start'],
+      ['B', 'v2', 'done'],
+    ]);
+    expect(h.ctx.disk.boot).toEqual({ A: null, B: { version: 'v2', intact: true } });
+    expect(h.ctx.disk.bootloader).toEqual({ default: 'B', fallback: null });
+    expect(h.of('meta', t0 + 1).map((e) => e.value)).toEqual([null]);
+    expect(h.ctx.version).toBe('v2');
+  });
+
+  it('F§2 sd-boot: a power loss during a same-version install tears the only UKI: nothing boots', () => {
+    const h = new NodeHarness({ bootloader: 'sd-boot' });
+    h.bootToReady();
+    const t0 = h.scheduler.now;
+    h.upgrade({ version: 'v1' });
+    h.runUntil(t0 + MS.cordon + MS.drain + 1);
+    expect(h.ctx.writing).toBe('A');
+    h.send({ type: 'POWER_LOSS' });
+    h.send({ type: 'POWER_ON' });
+    h.runUntil(t0 + 10 * 60_000);
+    expect(h.matches('halted')).toBe(true);
+    expect(h.ctx.disk.boot).toEqual({ A: { version: 'v1', intact: false }, B: null });
+  });
+
+  it('F§2 sd-boot: a failed boot with tag 6 sets LoaderEntryDefault to the other UKI (software revert)', () => {
+    const h = new NodeHarness({ bootloader: 'sd-boot' });
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'init', remaining: null } });
+    h.upgrade({ version: 'v2' });
+    h.runUntil(UPGRADED_READY_AT + 10 * 60_000);
+    expect(h.of('boot.failed')).toMatchObject([{ stage: 'init', version: 'v2', reverted: true }]);
+    expect(h.ctx.version).toBe('v1');
+    expect(h.ctx.disk.bootloader).toEqual({ default: 'A', fallback: 'B' });
+  });
+
+  it('F§2 sd-boot: no boot counting: a UKI that panics before init is booted again and again', () => {
+    const h = new NodeHarness({ bootloader: 'sd-boot' });
+    h.bootToReady();
+    h.send({ type: 'INJECT_BOOT_FAULT', fault: { version: 'v2', stage: 'kernel', remaining: null } });
+    h.upgrade({ version: 'v2', rebootMode: 'powercycle' });
+    h.runUntil(FLIP_AT + 10 * 60_000);
+    const decisions = h.of('boot.decision', FLIP_AT);
+    expect(decisions.length).toBeGreaterThan(50);
+    expect(decisions.every((e) => e.slot === 'B')).toBe(true);
+    expect(h.of('ready', FLIP_AT)).toEqual([]);
   });
 });
 
@@ -837,8 +1153,12 @@ describe('node: leaving etcd (F§3)', () => {
       detail: 'leaving etcd failed for 5 min',
       t: abortAt,
     });
-    expect(h.stateAt('rebooting', READY_AT)).toBe(abortAt);
-    expect(h.of('boot.decision', abortAt)[0]).toMatchObject({ slot: 'A', mode: 'kexec' });
+    // A failed sequence is a failed boot: no tag 6 to revert, 10 s, then through firmware (F§2).
+    expect(h.of('boot.failed')).toEqual([
+      { type: 'boot.failed', stage: 'sequence', version: 'v1', reverted: false, t: abortAt },
+    ]);
+    expect(h.stateAt('rebooting', READY_AT)).toBe(abortAt + TALOS_TIMEOUTS.revertRebootMs);
+    expect(h.of('boot.decision', abortAt)[0]).toMatchObject({ slot: 'A', mode: 'powercycle' });
     expect(h.of('slot.write')).toEqual([]);
     expect(h.of('etcd.dataWiped')).toEqual([]);
     expect(h.ctx.disk.ephemeral).toEqual({ etcd: { memberId: 'm1' }, userData: true });
@@ -914,15 +1234,16 @@ describe('node: staged upgrades (F§3 --stage)', () => {
   // (and spends the firmware delay) followed by a boot.decision with mode 'kexec', and never a 'rebooting'
   // state or an upgrade.step 'failed'. The non-staged install failure (install.after, bootFull) instead goes
   // to '#node.rebooting' with a kexec reboot. F§2 reboot modes: kexec skips the firmware.
-  it('F§3 --stage / F§2 reboot modes: a failed staged install reboots by kexec like a failed install', () => {
+  it('F§3 --stage / F§2 failed boot: a failed staged install fails the boot: 10 s, then through firmware', () => {
     const h = new NodeHarness();
     h.bootToReady();
     h.send({ type: 'SET_BOOT_FULL', full: true });
     h.upgrade({ stage: true, rebootMode: 'kexec' });
     h.runUntil(READY_AT + 10 * 60_000);
     const failedAt = h.of('slot.write').find((e) => e.phase === 'failed')!.t;
-    expect(h.of('boot.decision', failedAt)[0]?.mode).toBe('kexec');
-    expect(h.states(failedAt)).toEqual(['rebooting', 'kernel', 'init', 'running']);
+    expect(h.of('boot.decision', failedAt)[0]?.mode).toBe('powercycle');
+    expect(h.states(failedAt)).toEqual(['bootFailed', 'rebooting', 'firmware', 'kernel', 'init', 'running']);
+    expect(h.stateAt('rebooting', failedAt)).toBe(failedAt + TALOS_TIMEOUTS.revertRebootMs);
   });
 
   // BUG (models/node.ts, the flipToNewSlot action): on talos-1.7 without preserve a *staged* upgrade
@@ -963,7 +1284,12 @@ describe('node: BOOT partition full (T#12551)', () => {
     expect(h.of('meta')).toEqual([]);
     expect(h.ctx.disk.bootloader).toEqual({ default: 'A', fallback: null });
     expect(h.ctx.disk.boot.B).toBeNull();
-    expect(h.stateAt('rebooting', READY_AT)).toBe(FLIP_AT);
+    // A fatal error of the upgrade sequence is handled like a failed boot: 10 s, then firmware (F§2).
+    expect(h.of('boot.failed')).toEqual([
+      { type: 'boot.failed', stage: 'sequence', version: 'v1', reverted: false, t: FLIP_AT },
+    ]);
+    expect(h.stateAt('rebooting', READY_AT)).toBe(FLIP_AT + TALOS_TIMEOUTS.revertRebootMs);
+    expect(h.of('boot.decision', FLIP_AT)[0]).toMatchObject({ slot: 'A', mode: 'powercycle' });
     expect(h.ctx.version).toBe('v1');
     expect(h.ctx.ready).toBe(true);
   });
@@ -1077,7 +1403,9 @@ describe('node: Talos timeouts', () => {
     expect(TALOS_TIMEOUTS).toEqual({
       bootTimeoutMs: 70 * 60_000,
       revertRebootMs: 10_000,
-      panicRebootMs: 10_000,
+      // CONFIG_PANIC_TIMEOUT=-1, no panic= argument: a panic reboots at once (F§2).
+      panicRebootMs: 0,
+      initramfsRebootMs: 10_000,
       etcdLeaveBudgetMs: 5 * 60_000,
       etcdLeaveRetryMs: 5_000,
     });
