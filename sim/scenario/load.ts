@@ -146,6 +146,12 @@ export function parseScenario(text: string, file: string): Scenario {
     throw whole(`the scenario is ${bytes} bytes, larger than the ${MAX_SCENARIO_BYTES}-byte limit`);
   }
   const lineCounter = new LineCounter();
+  const deepFlow = flowTooDeep(text);
+  if (deepFlow !== null) {
+    const lineStart = text.lastIndexOf('\n', deepFlow - 1) + 1;
+    const line = text.slice(0, lineStart).split('\n').length;
+    throw whole(TOO_DEEP, line, deepFlow - lineStart + 1);
+  }
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -216,6 +222,29 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 const TOO_DEEP = `YAML nesting is too deep (at most ${MAX_YAML_DEPTH} levels)`;
+
+/**
+ * The offset where flow brackets (`[`, `{`) nest deeper than MAX_YAML_DEPTH, or null. A cheap scan before
+ * parsing: the YAML parser spends seconds on 50,000 nested brackets before it reports anything. Quotes and
+ * comments are skipped roughly; a miscount can only under-count, and tooDeepNode checks again after parsing.
+ */
+function flowTooDeep(text: string): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const prev = i === 0 ? '\n' : text[i - 1]!;
+    if ((c === '"' || c === "'") && /[\s[{,:]/.test(prev)) {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && /\s/.test(prev)) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_YAML_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return null;
+}
 
 /** The source offset of the first node nested deeper than MAX_YAML_DEPTH, or null. Iterative: no stack. */
 function tooDeepNode(doc: Document): number | null {

@@ -83,10 +83,12 @@ function doNothing(s: Scenario, r: Obj, out: PathProblem[]): void {
   const rawFaults = Array.isArray(r.faults) ? r.faults : [];
   s.faults.forEach((f, i) => {
     const rawFault = obj(rawFaults[i]);
-    if (f.atMs >= until) {
+    // A fault at exactly faultsUntil still starts (and is ended at once, which can reboot a node); one after it
+    // is ignored by the fault registry.
+    if (f.atMs > until) {
       out.push({
         path: rawFault.at === undefined ? ['faults', i] : ['faults', i, 'at'],
-        message: `this fault starts at ${formatMs(f.atMs)}, not before ${untilText}: it would never happen`,
+        message: `this fault starts at ${formatMs(f.atMs)}, after ${untilText}: it would never happen`,
       });
     }
     if (f.type === 'failedBoot' && !versions.has(f.version)) {
@@ -111,7 +113,7 @@ function doNothing(s: Scenario, r: Obj, out: PathProblem[]): void {
   if (s.random && s.random.fromMs >= until) {
     out.push({
       path: obj(r.random).from === undefined ? ['random'] : ['random', 'from'],
-      message: `random faults from ${formatMs(s.random.fromMs)} start no earlier than ${untilText}: none would happen`,
+      message: `random faults from ${formatMs(s.random.fromMs)} would start no earlier than ${untilText}: none would happen`,
     });
   }
 }

@@ -56,6 +56,8 @@ export const NODE_STATES = [
   'firmware',
   'kernel',
   'panicked',
+  'hung',
+  'initramfsFailed',
   'init',
   'running',
   'rebooting',

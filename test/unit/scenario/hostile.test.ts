@@ -225,6 +225,7 @@ describe('no stack traces for user errors (item 7)', () => {
   it('nesting deep enough to overflow the stack', () => {
     const ps = problemsOf(`name: t\ncluster: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
     expect(ps[0]!.message).toMatch(/nest/);
+    expect(ps[0]!.line).toBe(2);
     expect(ps[0]!.message).not.toMatch(/Maximum call stack/);
   });
 });
