@@ -14,6 +14,7 @@ import { fileSink, makeParentDirs, nullSink, TraceSinkError } from '../trace/wri
 import { CODE_VERSION } from '../version.js';
 import { registerViz } from './viz.js';
 import { registerServe } from './serve.js';
+import { registerShrink } from './shrink.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -276,6 +277,7 @@ export function main(argv: string[]): number {
     });
   registerViz(program, (c) => (code = c));
   registerServe(program);
+  registerShrink(program, (c) => (code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
