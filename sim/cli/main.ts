@@ -15,6 +15,7 @@ import { CODE_VERSION } from '../version.js';
 import { registerViz } from './viz.js';
 import { registerServe } from './serve.js';
 import { registerUpgrade } from './upgrade.js';
+import { registerShrink } from './shrink.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -280,6 +281,7 @@ export function main(argv: string[]): number {
   registerServe(program);
   registerSweep(program, (c) => (process.exitCode = code = c));
   registerUpgrade(program);
+  registerShrink(program, (c) => (code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
