@@ -63,7 +63,9 @@ export interface NodeQuirks {
   flipBeforeWrite: boolean;
 }
 
-export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+// Defined once in types.ts (with the list of labels); re-exported for the model's users.
+import type { WipeLabel } from './types.js';
+export type { WipeLabel };
 
 export interface NodeContext {
   name: string;

@@ -3,6 +3,11 @@
 
 export type SlotLabel = 'A' | 'B';
 export type Role = 'controlplane' | 'worker';
+export const ROLES: readonly Role[] = ['controlplane', 'worker'];
+
+/** What a disk wipe can target: one partition label, or the whole system disk (F§1). */
+export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+export const WIPE_LABELS: readonly WipeLabel[] = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
 
 /** Talos version profiles (DESIGN.md, F§3). */
 export type TalosProfile = 'talos-1.7' | 'talos-1.8' | 'talos-1.13';

@@ -8,22 +8,14 @@ import { SimulatedNodeApi } from './cluster/sim-api.js';
 import { World } from './cluster/world.js';
 import { Rng } from './engine/rng.js';
 import { Scheduler, type StopReason } from './engine/scheduler.js';
-import { bootPartitionFull } from './faults/boot-partition-full.js';
-import { diskWipe } from './faults/disk-wipe.js';
-import { busyMounts } from './faults/busy-mounts.js';
-import { etcdLeaveFails } from './faults/etcd-leave-fails.js';
-import { etcdRemoveMember } from './faults/etcd-remove-member.js';
-import { installFails } from './faults/install-fails.js';
-import { failedBoot } from './faults/failed-boot.js';
-import { partition } from './faults/partition.js';
-import { powerLoss } from './faults/power-loss.js';
+import { injectFault } from './faults/index.js';
 import { scheduleRandomFaults } from './faults/random.js';
 import { FaultRegistry, type FaultContext } from './faults/registry.js';
 import { buildInvariants } from './invariants/index.js';
 import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
 import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
 import { MAX_EVENTS, writePeriodMs } from './scenario/limits.js';
-import type { FaultSpec, Scenario } from './scenario/types.js';
+import type { Scenario } from './scenario/types.js';
 import type {
   NodeCheckpoint,
   RunMetrics,
@@ -103,12 +95,18 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const writer: RunWriter = counting ?? new TraceWriter(options.sink ?? memory!);
   let seq = 0;
   const onEvent = options.onEvent;
+  // The fault registry hears when a node becomes Ready: that ends the quorum excuse of an instant fault.
+  let faults: FaultRegistry | null = null;
   const trace =
     counting && !onEvent
-      ? (body: TraceEventBody) => counting.count(body.type)
+      ? (body: TraceEventBody) => {
+          counting.count(body.type);
+          if (body.type === 'node.ready') faults?.noteReady(body.node);
+        }
       : (body: TraceEventBody) => {
           const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
           writer.event(e);
+          if (body.type === 'node.ready') faults?.noteReady(body.node);
           if (onEvent) onEvent(e);
         };
 
@@ -153,14 +151,19 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     options.mutateWorld?.(world);
     const registry = new FaultRegistry(trace);
+    faults = registry;
     const fctx: FaultContext = { world, scheduler, trace, registry };
-    const api = new SimulatedNodeApi(world, rng.stream('network'));
+    const api = new SimulatedNodeApi(world, rng.stream('network'), fctx);
     const target = scenario.upgrade?.to ?? null;
     const invariants = buildInvariants(scenario);
     const violations: RecordedViolation[] = [];
     const activeViolation = new Map<string, boolean>();
     let armed = false;
+    // Quorum time: each interval between two events is charged by the state etcd was in during it, which
+    // is the state after the earlier event (issue 6 item 12), so `hadLeader` is carried from one event to
+    // the next rather than read after the later one.
     let lastT = 0;
+    let hadLeader = true;
     let noQuorumMs = 0;
     let orchestrator: Orchestrator | null = null;
 
@@ -168,7 +171,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     world.powerOnAll();
 
     // Scheduled faults.
-    for (const f of scenario.faults) scheduler.at(f.atMs, () => injectScheduled(fctx, f));
+    for (const f of scenario.faults) scheduler.at(f.atMs, () => injectFault(fctx, f));
     if (scenario.random) {
       scheduleRandomFaults(
         fctx,
@@ -237,8 +240,19 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       scheduler.at(scenario.checkpointEveryMs, cp);
     }
 
+    // Invariant deadlines: a no-op event at the deadline, after which every invariant is checked.
+    const wakeAt = (atMs: number) => {
+      if (atMs > scheduler.now && atMs <= scenario.durationMs) scheduler.at(atMs, () => {});
+    };
     function env(): InvariantEnv {
-      return { world, faults: registry, now: scheduler.now, target, initial: scenario.cluster.version };
+      return {
+        world,
+        faults: registry,
+        now: scheduler.now,
+        target,
+        initial: scenario.cluster.version,
+        wakeAt,
+      };
     }
 
     function record(inv: Invariant, v: Violation): void {
@@ -268,10 +282,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           trace({ type: 'orchestrator', step: 'cluster-formed' });
         }
         lastT = now;
+        hadLeader = true;
         return;
       }
-      if (!world.etcd.hasQuorum()) noQuorumMs += now - lastT;
-      for (const n of registry.recovering) if (world.nodeContext(n).ready) registry.recovering.delete(n);
+      if (!hadLeader) noQuorumMs += now - lastT;
+      // Quorum, not a leader: a normal election takes virtual time (F§4) and is not lost quorum.
+      hadLeader = world.etcd.hasQuorum();
+      registry.settleRecovering((n) => world.nodeContext(n).ready);
       lastT = now;
       const e = env();
       for (const inv of invariants) {
@@ -288,7 +305,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
-    if (armed && !world.etcd.hasQuorum()) noQuorumMs += scheduler.now - lastT;
+    if (armed && !hadLeader) noQuorumMs += scheduler.now - lastT;
     checkLiveness();
     if (!armed) {
       violations.push({
@@ -363,29 +380,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       liveness: scenario.liveness,
       final,
     };
-  }
-}
-
-function injectScheduled(ctx: FaultContext, f: FaultSpec): void {
-  switch (f.type) {
-    case 'powerLoss':
-      return powerLoss(ctx, f.node, f.durationMs);
-    case 'failedBoot':
-      return failedBoot(ctx, f.node, f.version, f.stage, f.times);
-    case 'diskWipe':
-      return diskWipe(ctx, f.node, f.label);
-    case 'partition':
-      return partition(ctx, f.groups, f.oneWay, f.durationMs, false, f.ports);
-    case 'bootPartitionFull':
-      return bootPartitionFull(ctx, f.node, f.durationMs);
-    case 'etcdLeaveFails':
-      return etcdLeaveFails(ctx, f.node, f.times, f.applied);
-    case 'installFails':
-      return installFails(ctx, f.node, f.reason, f.durationMs);
-    case 'busyMounts':
-      return busyMounts(ctx, f.node, f.durationMs);
-    case 'etcdRemoveMember':
-      return etcdRemoveMember(ctx, f.node, f.via);
   }
 }
 

@@ -2,7 +2,7 @@
 // The simulated cluster implements it on virtual time; the gRPC client implements it for real nodes
 // (DESIGN.md, Real nodes). It is callback-based so a simulated call completes inside the scheduler's
 // event loop: no promise continuation can slip between two virtual instants.
-import type { BootFailStage, RebootMode } from '../../models/types.js';
+import type { BootFailStage, RebootMode, Role, WipeLabel } from '../../models/types.js';
 
 /** Errors are values. `definite` follows Maelstrom: true only when the operation certainly did not happen. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: string; definite: boolean };
@@ -10,7 +10,7 @@ export type Reply<T> = (result: ApiResult<T>) => void;
 
 export interface NodeStatus {
   name: string;
-  role: 'controlplane' | 'worker';
+  role: Role;
   /** Machine stage: off, firmware, kernel, init, running, bootFailed, halted, maintenance, ... */
   state: string;
   version: string | null;
@@ -60,7 +60,7 @@ export interface NodeApi {
   failNextBoot(node: string, version: string, stage: BootFailStage, reply: Reply<string>): void;
 }
 
-export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
+export type { WipeLabel };
 
 export interface ResetOptions {
   graceful: boolean;

@@ -1,7 +1,6 @@
 // The node API served by simulated nodes: every call and its reply cross a simulated network round trip
 // drawn from the `network` stream, so the orchestrator sees the same asynchrony a real one would.
 import type { BootFailStage, RebootMode } from '../../models/types.js';
-import type { LinkCut } from '../../models/network.js';
 import type {
   ApiResult,
   EtcdHealth,
@@ -13,6 +12,11 @@ import type {
   WipeLabel,
 } from '../api/node-api.js';
 import type { Stream } from '../engine/rng.js';
+import { diskWipe } from '../faults/disk-wipe.js';
+import { failedBoot } from '../faults/failed-boot.js';
+import { partition } from '../faults/partition.js';
+import { powerLoss } from '../faults/power-loss.js';
+import type { FaultContext } from '../faults/registry.js';
 import type { World } from './world.js';
 
 const UNREACHABLE = { ok: false as const, error: 'unavailable: node API not reachable', definite: true };
@@ -24,6 +28,8 @@ export class SimulatedNodeApi implements NodeApi {
   constructor(
     private readonly world: World,
     private readonly latency: Stream,
+    /** The run's faults: the lab verbs start and end faults through its registry. */
+    private readonly faults: FaultContext,
   ) {}
 
   nodes(): readonly string[] {
@@ -150,49 +156,92 @@ export class SimulatedNodeApi implements NodeApi {
     });
   }
 
-  /** Lab verbs act on the hardware directly, after one API latency, whatever state the node is in. */
-  private lab(reply: Reply<string>, what: string, act: () => void): void {
-    this.world.scheduler.after(Math.max(1, Math.floor(this.rtt() / 2)), () => {
-      act();
-      reply({ ok: true, value: what });
-    });
+  // ---- lab verbs -------------------------------------------------------------------------------
+  // They act on the hardware directly, after one API latency, whatever state the node is in, and they are
+  // faults like any other: each goes through the fault registry (sim/faults/), so it is traced as
+  // fault.start/fault.end, composes with overlapping faults, earns the quorum excuse, and is ended by the
+  // liveness phase (issue 6 item 6). After that phase has begun, the verbs that start a fault are refused.
+
+  /** Faults the lab verbs started and a later verb ends: `powerOff` -> `powerOn`, `isolate` -> `heal`. */
+  private readonly labFaults = new Map<string, number[]>();
+
+  private lab(reply: Reply<string>, act: () => ApiResult<string>): void {
+    this.world.scheduler.after(Math.max(1, Math.floor(this.rtt() / 2)), () => reply(act()));
+  }
+
+  private static readonly STOPPED = {
+    ok: false as const,
+    error: 'faults have stopped: the liveness phase has begun',
+    definite: true,
+  };
+
+  /** Start a fault for a lab verb and remember it so the matching verb can end it. */
+  private startLab(key: string, start: () => number | null, what: string): ApiResult<string> {
+    const id = start();
+    if (id === null) return SimulatedNodeApi.STOPPED;
+    this.labFaults.set(key, [...(this.labFaults.get(key) ?? []), id]);
+    return { ok: true, value: what };
+  }
+
+  /** End the faults a lab verb started; returns how many were still active. */
+  private endLab(key: string, why: string): number {
+    const ids = this.labFaults.get(key) ?? [];
+    this.labFaults.delete(key);
+    return ids.filter((id) => this.faults.registry.end(this.world.scheduler, id, why)).length;
   }
 
   powerOff(node: string, reply: Reply<string>): void {
-    this.lab(reply, `${node} powered off`, () => this.world.powerLoss(node));
+    this.lab(reply, () =>
+      this.startLab(
+        `power:${node}`,
+        () => powerLoss(this.faults, node, null, false, 'lab verb powerOff: off until powerOn'),
+        `${node} powered off`,
+      ),
+    );
   }
 
   powerOn(node: string, reply: Reply<string>): void {
-    this.lab(reply, `${node} powered on`, () => this.world.powerOn(node));
-  }
-
-  wipe(node: string, label: WipeLabel, reply: Reply<string>): void {
-    this.lab(reply, `${node} ${label} wiped`, () => this.world.wipe(node, label));
-  }
-
-  private readonly isolations = new Map<string, LinkCut[]>();
-
-  isolate(node: string, reply: Reply<string>): void {
-    this.lab(reply, `${node} isolated`, () => {
-      if (this.isolations.has(node)) return;
-      this.isolations.set(node, this.world.network.partition([[node]], false));
-      this.world.markEtcdDirty();
+    this.lab(reply, () => {
+      this.endLab(`power:${node}`, 'lab verb powerOn');
+      // Other faults may still hold the power off: they compose, and the last one to end powers it on.
+      const held = this.faults.registry.powerHeldOff(node);
+      if (held > 0)
+        return {
+          ok: false,
+          error: `${node} stays off: ${held} other fault(s) hold its power off`,
+          definite: true,
+        };
+      this.world.powerOn(node);
+      return { ok: true, value: `${node} powered on` };
     });
   }
 
+  wipe(node: string, label: WipeLabel, reply: Reply<string>): void {
+    this.lab(reply, () => {
+      if (this.faults.registry.stopped) return SimulatedNodeApi.STOPPED;
+      diskWipe(this.faults, node, label, `lab verb wipe ${label}`);
+      return { ok: true, value: `${node} ${label} wiped` };
+    });
+  }
+
+  isolate(node: string, reply: Reply<string>): void {
+    this.lab(reply, () =>
+      this.startLab(`net:${node}`, () => partition(this.faults, [[node]], false, null), `${node} isolated`),
+    );
+  }
+
   heal(node: string, reply: Reply<string>): void {
-    this.lab(reply, `${node} healed`, () => {
-      const cuts = this.isolations.get(node);
-      if (!cuts) return;
-      this.isolations.delete(node);
-      this.world.network.healCuts(cuts);
-      this.world.markEtcdDirty();
+    this.lab(reply, () => {
+      const ended = this.endLab(`net:${node}`, 'lab verb heal');
+      return { ok: true, value: ended > 0 ? `${node} healed` : `${node} was not isolated by the lab` };
     });
   }
 
   failNextBoot(node: string, version: string, stage: BootFailStage, reply: Reply<string>): void {
-    this.lab(reply, `${node}: next boot of ${version} fails at ${stage}`, () =>
-      this.world.injectBootFault(node, { version, stage, remaining: 1 }),
-    );
+    this.lab(reply, () => {
+      if (this.faults.registry.stopped) return SimulatedNodeApi.STOPPED;
+      failedBoot(this.faults, node, version, stage, 1);
+      return { ok: true, value: `${node}: next boot of ${version} fails at ${stage}` };
+    });
   }
 }

@@ -7,6 +7,7 @@ import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-s
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
 import type { BootFault, TalosProfile } from '../../models/types.js';
+import type { Role, WipeLabel } from '../../models/types.js';
 import { hasBootableSlot } from '../../models/bootloader.js';
 import { virtualClock } from '../engine/clock.js';
 import type { Rng } from '../engine/rng.js';
@@ -23,7 +24,7 @@ function etcdError(e: EtcdError): string {
 
 export interface SimNode {
   name: string;
-  role: 'controlplane' | 'worker';
+  role: Role;
   actor: Actor<typeof nodeMachine>;
   etcd: Actor<typeof etcdServiceMachine> | null;
   /** Last emitted machine state name. */
@@ -200,7 +201,7 @@ export class World {
     if (n.actor.getSnapshot().matches('off')) n.actor.send({ type: 'POWER_ON' });
   }
 
-  wipe(name: string, label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all'): void {
+  wipe(name: string, label: WipeLabel): void {
     this.node(name).actor.send({ type: 'WIPE', label });
   }
 

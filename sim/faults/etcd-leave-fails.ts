@@ -4,7 +4,17 @@
 // A correct cluster recovers: Talos retries the leave for 5 min and otherwise aborts the upgrade and
 // reboots on the current slot with its data intact. With `applied`, the removal took effect although the
 // call failed (an indefinite error): the node reboots into a member that no longer exists (T#7423).
+import { schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
+
+export interface EtcdLeaveFailsSpec {
+  type: 'etcdLeaveFails';
+  atMs: number;
+  node: string;
+  times: number | null;
+  /** The removal takes effect but the caller still gets the error (an indefinite failure). */
+  applied: boolean;
+}
 
 export function etcdLeaveFails(ctx: FaultContext, node: string, times: number | null, applied = false): void {
   const id = ctx.registry.begin(
@@ -20,3 +30,17 @@ export function etcdLeaveFails(ctx: FaultContext, node: string, times: number | 
   );
   if (id !== null) ctx.world.setLeaveFailures(node, times, applied);
 }
+
+export const etcdLeaveFailsKind: FaultKind<EtcdLeaveFailsSpec> = {
+  type: 'etcdLeaveFails',
+  required: ['node'],
+  properties: { node: schemaRef('nodeName'), times: schemaRef('times'), applied: { type: 'boolean' } },
+  parse: (raw, atMs, p) => ({
+    type: 'etcdLeaveFails',
+    atMs,
+    node: p.node(raw.node, [...p.path, 'node']),
+    times: p.times(raw.times),
+    applied: raw.applied === true,
+  }),
+  inject: (ctx, f) => etcdLeaveFails(ctx, f.node, f.times, f.applied),
+};

@@ -6,7 +6,22 @@
 // A correct cluster recovers by rolling the node back to the previous slot within the bootloader
 // profile's tries (F§2); the `rollback` invariant checks that.
 import type { BootFailStage } from '../../models/types.js';
+import { schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
+
+export interface FailedBootSpec {
+  type: 'failedBoot';
+  atMs: number;
+  node: string;
+  version: string;
+  stage: BootFailStage;
+  times: number | null;
+}
+
+/** Every stage once; a Record so that a stage added to BootFailStage must be added here too. */
+const STAGE_SET: Record<BootFailStage, true> = { kernel: true, init: true, powercycle: true };
+export const BOOT_FAIL_STAGES = Object.keys(STAGE_SET) as BootFailStage[];
+const stageSchema = { type: 'string', enum: BOOT_FAIL_STAGES };
 
 export function failedBoot(
   ctx: FaultContext,
@@ -27,3 +42,48 @@ export function failedBoot(
   if (ctx.registry.stopped) return;
   ctx.world.injectBootFault(node, { version, stage, remaining: times });
 }
+
+export const failedBootKind: FaultKind<FailedBootSpec, { stage: BootFailStage }> = {
+  type: 'failedBoot',
+  required: ['node'],
+  properties: {
+    node: schemaRef('nodeName'),
+    version: schemaRef('version'),
+    stage: stageSchema,
+    times: schemaRef('times'),
+  },
+  parse: (raw, atMs, p) => {
+    const version = typeof raw.version === 'string' ? raw.version : p.upgradeTo;
+    if (version === null && raw.version === undefined)
+      p.problem([...p.path, 'version'], 'is required when the scenario has no upgrade');
+    return {
+      type: 'failedBoot',
+      atMs,
+      node: p.node(raw.node, [...p.path, 'node']),
+      version: version ?? '',
+      stage: typeof raw.stage === 'string' ? (raw.stage as BootFailStage) : 'init',
+      times: p.times(raw.times),
+    };
+  },
+  inject: (ctx, f) => failedBoot(ctx, f.node, f.version, f.stage, f.times),
+  random: {
+    key: 'failedBoot',
+    required: [],
+    properties: { stage: stageSchema },
+    parse: (raw, p) => {
+      // It fails the upgrade's target: without an upgrade no node ever boots it, and the key would do nothing.
+      if (p.upgradeTo === null)
+        p.problem(
+          p.path,
+          "a random failedBoot fails the boot of the upgrade's target version, and this scenario has no " +
+            "'upgrade': it would never happen (give an upgrade, or a scheduled failedBoot with a version)",
+          true,
+        );
+      return { stage: typeof raw.stage === 'string' ? (raw.stage as BootFailStage) : 'init' };
+    },
+    // A random bad image is the upgrade's target: one failed boot of it on this node.
+    fire: (ctx, node, r, _stream, targetVersion) => {
+      if (targetVersion !== null) failedBoot(ctx, node, targetVersion, r.stage, 1, true);
+    },
+  },
+};

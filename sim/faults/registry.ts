@@ -1,6 +1,11 @@
 // Book-keeping for injected faults: which are active, which nodes they take out, and how to end them.
 // Every fault is traced when it starts and when it ends (DESIGN.md, Faults). The liveness phase ends
-// them all at once.
+// them all at once. Faults on one node compose: a node that two faults power off stays off until the last
+// of them ends (power holds are counted here); network cuts are counted by models/network.ts.
+//
+// The quorum excuse: a fault takes its nodes out while it lasts, and they stay out after it ends until they
+// are Ready again. An instantaneous fault (a wipe, an operator's member removal) takes its node out until
+// the node next *becomes* Ready (a node.ready event), since the damage shows only later (issue 6 item 6).
 import type { Scheduler, TimerId } from '../engine/scheduler.js';
 import type { World } from '../cluster/world.js';
 import type { TraceFn } from '../cluster/world.js';
@@ -29,8 +34,13 @@ export class FaultRegistry {
   readonly active = new Map<number, ActiveFault>();
   /** Set once the liveness phase starts: no new fault may begin. */
   stopped = false;
-  /** Nodes a fault took out that have not been Ready since it ended: still the fault's doing. */
-  readonly recovering = new Set<string>();
+  /**
+   * Nodes a fault took out that have not been Ready since it ended: still the fault's doing. `ready`: the
+   * first moment the node is Ready clears it; `becomeReady`: only the node's next node.ready event does.
+   */
+  readonly recovering = new Map<string, 'ready' | 'becomeReady'>();
+  /** How many active faults hold each node's power off. */
+  private readonly powerHolds = new Map<string, number>();
 
   constructor(private readonly trace: TraceFn) {}
 
@@ -62,13 +72,53 @@ export class FaultRegistry {
     return id;
   }
 
-  /** An instantaneous fault (a wipe): traced as a start and an end at the same instant. */
-  instant(f: { type: string; node?: string; detail: string }, apply: () => void): void {
+  /**
+   * An instantaneous fault (a wipe, a member removal): traced as a start and an end at the same instant.
+   * `apply` returns the nodes it took out; they stay out until each next becomes Ready.
+   */
+  instant(f: { type: string; node?: string; detail: string }, apply: () => string[]): void {
     if (this.stopped) return;
     const id = this.nextId++;
     this.traceFault('fault.start', f.type, id, f.node, f.detail);
-    apply();
+    for (const n of apply()) this.recovering.set(n, 'becomeReady');
     this.traceFault('fault.end', f.type, id, f.node, 'instantaneous');
+  }
+
+  /**
+   * Hold `node`'s power off for one more fault: the first hold cuts the power, later ones only count.
+   * Returns the function that releases this hold; the last release powers the node on again.
+   */
+  holdPowerOff(node: string, off: () => void, on: () => void): () => void {
+    const held = this.powerHolds.get(node) ?? 0;
+    this.powerHolds.set(node, held + 1);
+    if (held === 0) off();
+    let released = false;
+    return () => {
+      // A bug, not an operating error: each hold is released once, by the fault that took it.
+      if (released) throw new Error(`power hold on ${node} released twice`);
+      released = true;
+      const left = (this.powerHolds.get(node) ?? 0) - 1;
+      if (left < 0) throw new Error(`power hold count on ${node} went negative`);
+      if (left === 0) {
+        this.powerHolds.delete(node);
+        on();
+      } else this.powerHolds.set(node, left);
+    };
+  }
+
+  /** How many active faults hold `node`'s power off. */
+  powerHeldOff(node: string): number {
+    return this.powerHolds.get(node) ?? 0;
+  }
+
+  /** A node.ready event: the node is Ready again, whatever took it out. */
+  noteReady(node: string): void {
+    this.recovering.delete(node);
+  }
+
+  /** After each event: nodes taken out by a fault that ended are back once they are Ready. */
+  settleRecovering(isReady: (node: string) => boolean): void {
+    for (const [n, until] of this.recovering) if (until === 'ready' && isReady(n)) this.recovering.delete(n);
   }
 
   /**
@@ -103,9 +153,18 @@ export class FaultRegistry {
     const f = this.active.get(id);
     if (!f) return;
     this.active.delete(id);
-    for (const n of f.takesOut) this.recovering.add(n);
+    for (const n of f.takesOut) if (!this.recovering.has(n)) this.recovering.set(n, 'ready');
     f.end();
     this.traceFault('fault.end', f.type, id, f.node, why);
+  }
+
+  /** End one active fault now (a lab verb undoing what another started); false if it was not active. */
+  end(scheduler: Scheduler, id: number, why: string): boolean {
+    const f = this.active.get(id);
+    if (!f) return false;
+    scheduler.cancel(f.endTimer);
+    this.finish(id, why);
+    return true;
   }
 
   /** Liveness phase: end every active fault and refuse new ones. */
@@ -120,7 +179,7 @@ export class FaultRegistry {
 
   /** Nodes currently taken out by faults, including those still recovering from one. */
   nodesTakenOut(): Set<string> {
-    const s = new Set<string>(this.recovering);
+    const s = new Set<string>(this.recovering.keys());
     for (const f of this.active.values()) for (const n of f.takesOut) s.add(n);
     return s;
   }

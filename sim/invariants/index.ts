@@ -32,7 +32,7 @@ export function buildInvariants(s: Scenario): Invariant[] {
       case 'quorum':
         return quorumInvariant(
           s.quorumTolerateFaults,
-          s.cluster.nodes.filter((n) => n.role === 'controlplane').length,
+          s.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name),
         );
       case 'bootable':
         return bootableInvariant;

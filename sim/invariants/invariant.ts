@@ -18,6 +18,11 @@ export interface InvariantEnv {
   target: string | null;
   /** The version the cluster started on. */
   initial: string;
+  /**
+   * Ask for a check at `atMs` (a scheduled event, DESIGN.md invariants): a deadline is checked at the
+   * deadline, not at whatever unrelated event comes next. Times in the past or beyond the run are ignored.
+   */
+  wakeAt(atMs: number): void;
 }
 
 export interface Invariant {

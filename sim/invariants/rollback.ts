@@ -1,7 +1,8 @@
 // rollback: a node whose new image fails to boot comes back Running on some version (normally the
 // previous one) within the bootloader profile's tries. We bound that by time: tries x the longest boot
 // path, plus the 10 s revert reboot (F§2). A boot loop on a panicking kernel under the `talos` profile
-// (not covered before init) violates it, as FACTS.md section 2 predicts.
+// (not covered before init) violates it, as FACTS.md section 2 predicts. The bound is a deadline: when a
+// node first fails, a check is scheduled at the deadline itself (issue 6 item 12).
 import type { Invariant, InvariantEnv, Violation } from './invariant.js';
 
 export function rollbackInvariant(boundMs: number): Invariant {
@@ -16,10 +17,11 @@ export function rollbackInvariant(boundMs: number): Invariant {
         if (n.state === 'running') since.delete(n.name);
         else if ((n.state === 'bootFailed' || n.state === 'panicked') && !since.has(n.name)) {
           since.set(n.name, { t: env.now, version: c.version ?? '?' });
+          env.wakeAt(env.now + boundMs);
         }
       }
       for (const [node, s] of since) {
-        if (env.now - s.t > boundMs) {
+        if (env.now - s.t >= boundMs) {
           return {
             nodes: [node],
             message: `${node} failed to boot ${s.version} at ${s.t} ms and is not running again ${boundMs} ms later`,

@@ -3,6 +3,7 @@
 // what status and etcd-health calls return, with their latency and their failures.
 import type { NodeApi, NodeStatus } from '../api/node-api.js';
 import type { UpgradePolicy } from '../scenario/types.js';
+import type { Role } from '../../models/types.js';
 
 /** How often the controller polls a node or the cluster. */
 export const POLL_MS = 5_000;
@@ -22,9 +23,14 @@ export type OrchestratorTrace = (step: string, node?: string, detail?: string) =
 
 export class Orchestrator {
   private readonly queue: string[];
-  private readonly roles = new Map<string, 'controlplane' | 'worker'>();
+  private readonly roles = new Map<string, Role>();
   private readonly inFlight = new Set<string>();
   private readonly outcomes: Record<string, NodeOutcome> = {};
+  /**
+   * Nodes left behind under `onFailure: skip`: reported failed, never touched again, and no longer waited
+   * for by the health gate (waiting for a node the rollout gave up on would only time out).
+   */
+  private readonly left = new Set<string>();
   private gateBusy = false;
   private halted = false;
   private startedMs: number | null = null;
@@ -34,7 +40,7 @@ export class Orchestrator {
     private readonly api: NodeApi,
     private readonly target: string,
     private readonly policy: UpgradePolicy,
-    roles: { name: string; role: 'controlplane' | 'worker' }[],
+    roles: { name: string; role: Role }[],
     private readonly trace: OrchestratorTrace,
   ) {
     for (const r of roles) this.roles.set(r.name, r.role);
@@ -55,7 +61,7 @@ export class Orchestrator {
     return this.finishedMs !== null;
   }
 
-  private order(roles: { name: string; role: 'controlplane' | 'worker' }[]): string[] {
+  private order(roles: { name: string; role: Role }[]): string[] {
     const cps = roles.filter((r) => r.role === 'controlplane').map((r) => r.name);
     const ws = roles.filter((r) => r.role === 'worker').map((r) => r.name);
     switch (this.policy.order) {
@@ -133,16 +139,23 @@ export class Orchestrator {
     this.inFlight.delete(node);
     this.outcomes[node] = outcome;
     this.trace(outcome === 'done' ? 'node-done' : 'node-failed', node, detail);
+    // What a failed node means for the rest (issue 6, "Also"): `halt` stops the rollout; `skip` leaves the
+    // node and goes on without it; `continue` goes on as if it had succeeded, so the health gate still waits
+    // for it to be healthy and times out (halting) if it never is.
     if (outcome === 'failed' && this.policy.onFailure === 'halt') {
       this.halt(`${node} failed: ${detail}`);
       return;
+    }
+    if (outcome === 'failed' && this.policy.onFailure === 'skip') {
+      this.left.add(node);
+      this.trace('skip', node, 'left behind: no longer waited for by the health gate');
     }
     this.pump();
   }
 
   /** Every node answers, every node is Ready, etcd has a leader and every member is a started voter. */
   private waitHealthy(sinceMs: number, done: (ok: boolean, why: string) => void): void {
-    const nodes = this.api.nodes();
+    const nodes = this.api.nodes().filter((n) => !this.left.has(n));
     let pending = nodes.length + 1;
     let problem: string | null = null;
     const settle = () => {
@@ -167,7 +180,7 @@ export class Orchestrator {
       if (!r.ok) problem ??= `etcd via ${cp}: ${r.error}`;
       else if (!r.value.leader) problem ??= 'etcd has no leader';
       else {
-        const bad = r.value.members.find((m) => m.learner || !m.started);
+        const bad = r.value.members.find((m) => (m.learner || !m.started) && !this.left.has(m.name));
         if (bad) problem ??= `etcd member ${bad.name} is ${bad.learner ? 'a learner' : 'not started'}`;
       }
       settle();
@@ -235,10 +248,6 @@ export class Orchestrator {
       this.attempt(node, attemptNo + 1);
       return;
     }
-    this.finish(
-      node,
-      this.policy.onFailure === 'halt' ? 'failed' : this.policy.onFailure === 'skip' ? 'skipped' : 'failed',
-      why,
-    );
+    this.finish(node, 'failed', why);
   }
 }

@@ -7,6 +7,7 @@ import { World } from '../cluster/world.js';
 import { SimulatedNodeApi } from '../cluster/sim-api.js';
 import { Rng } from '../engine/rng.js';
 import { Scheduler } from '../engine/scheduler.js';
+import { FaultRegistry } from '../faults/registry.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TraceEventBody } from '../trace/types.js';
 import { EventHub } from './events.js';
@@ -28,6 +29,7 @@ export class LiveSimulation {
   readonly scheduler = new Scheduler();
   readonly world: World;
   readonly api: SimulatedNodeApi;
+  readonly faults: FaultRegistry;
   readonly events: EventHub;
   private timer: NodeJS.Timeout | null = null;
   private startWallMs = 0;
@@ -47,9 +49,16 @@ export class LiveSimulation {
     this.eventsPerTickMax = options.eventsPerTickMax ?? 200_000;
     this.events = options.events ?? new EventHub();
     const rng = new Rng(options.seed ?? scenario.seed);
-    const trace = (body: TraceEventBody) => this.events.publish(this.scheduler.now, body);
+    // The Lab verbs start and end faults through a fault registry, which hears node.ready (the end of
+    // an instant fault's excuse) like simulate() does.
+    const trace = (body: TraceEventBody) => {
+      this.events.publish(this.scheduler.now, body);
+      if (body.type === 'node.ready') this.faults.noteReady(body.node);
+    };
+    this.faults = new FaultRegistry(trace);
     this.world = new World(scenario, this.scheduler, rng, trace);
-    this.api = new SimulatedNodeApi(this.world, rng.stream('network'));
+    const faults = { world: this.world, scheduler: this.scheduler, trace, registry: this.faults };
+    this.api = new SimulatedNodeApi(this.world, rng.stream('network'), faults);
   }
 
   /** Power the nodes on and start following the wall clock. */

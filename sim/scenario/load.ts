@@ -5,8 +5,9 @@ import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { normalize } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { BootFailStage } from '../../models/types.js';
 import { parseDurationMs, formatMs, type RangeMs } from '../engine/duration.js';
+import { faultKind, RANDOM_FAULT_KINDS } from '../faults/index.js';
+import type { FaultParseContext } from '../faults/kind.js';
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH } from './limits.js';
 import { checkMeaning } from './meaning.js';
 import { POLICY_PRESET_NAMES, policyFromPreset, type PolicyPresetName } from './policies.js';
@@ -512,8 +513,8 @@ class Checker {
     const liveness = this.liveness(obj(r.liveness));
     const timing = this.timing(obj(r.timing) ?? {});
     const upgrade = r.upgrade === undefined ? null : this.upgrade(obj(r.upgrade) ?? {});
-    const faults = list(r.faults).map((f, i) => this.fault(obj(f) ?? {}, ['faults', i], upgrade));
-    const random = r.random === undefined ? null : this.random(obj(r.random) ?? {});
+    const faults = list(r.faults).flatMap((f, i) => this.fault(obj(f) ?? {}, ['faults', i], upgrade) ?? []);
+    const random = r.random === undefined ? null : this.random(obj(r.random) ?? {}, upgrade);
     const invariants =
       r.invariants === undefined ? [...INVARIANT_NAMES] : (list(r.invariants) as InvariantName[]);
     const checkpointEveryMs =
@@ -578,8 +579,13 @@ class Checker {
           this.problem(path, `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`);
         return;
       }
-      const attach = str(override.attach);
-      if (attach !== undefined) spec.attach = attach;
+      // A key that would do nothing must be refused (issue 6, "Also"): simulate() runs every node in the
+      // simulator, so an attached node would silently be simulated. Refused until runs can drive agents.
+      if (str(override.attach) !== undefined)
+        this.problem(
+          ['cluster', 'nodes', i, 'attach'],
+          `attached (real) nodes are not supported yet: node '${name}' would be simulated anyway; remove 'attach'`,
+        );
     });
     return { version: str(c.version) ?? '', previousVersion: str(c.previousVersion) ?? null, nodes };
   }
@@ -661,118 +667,45 @@ class Checker {
     return policy;
   }
 
-  private fault(f: Obj, path: Path, upgrade: UpgradeSpec | null): FaultSpec {
+  /** What a fault kind's parser may ask of this loader (sim/faults/kind.ts). */
+  private faultContext(path: Path, upgrade: UpgradeSpec | null): FaultParseContext {
+    return {
+      path,
+      problem: (at, message, atKey) => this.problem(at, message, atKey),
+      node: (v, at) => this.node(v, at),
+      durationMs: (v) => this.dur(v),
+      range: (v, at) => this.range(v, at),
+      times: (v) => this.times(v),
+      nodeNames: this.nodeNames,
+      controlPlanes: this.controlPlaneNames,
+      nodesKnown: this.nodesKnown,
+      upgradeTo: upgrade?.to ?? null,
+    };
+  }
+
+  private fault(f: Obj, path: Path, upgrade: UpgradeSpec | null): FaultSpec | null {
     const atMs = this.dur(f.at) ?? 0;
     this.within(atMs, [...path, 'at'], 'fault at');
-    const node = () => this.node(f.node, [...path, 'node']);
-    const durationMs = this.dur(f.duration) ?? 0;
-    switch (f.type) {
-      case 'powerLoss':
-        return { type: 'powerLoss', atMs, node: node(), durationMs };
-      case 'failedBoot': {
-        const version = str(f.version) ?? upgrade?.to;
-        if (version === undefined && f.version === undefined) {
-          this.problem([...path, 'version'], 'is required when the scenario has no upgrade');
-        }
-        const stage = (str(f.stage) ?? 'init') as BootFailStage;
-        return {
-          type: 'failedBoot',
-          atMs,
-          node: node(),
-          version: version ?? '',
-          stage,
-          times: this.times(f.times),
-        };
-      }
-      case 'diskWipe':
-        return {
-          type: 'diskWipe',
-          atMs,
-          node: node(),
-          label: f.label as Extract<FaultSpec, { type: 'diskWipe' }>['label'],
-        };
-      case 'partition':
-        return {
-          type: 'partition',
-          atMs,
-          durationMs,
-          groups: this.groups(f, path),
-          oneWay: bool(f.oneWay) ?? false,
-          ports: f.ports === 'peer' ? 'peer' : 'all',
-        };
-      case 'bootPartitionFull':
-        return { type: 'bootPartitionFull', atMs, node: node(), durationMs: this.dur(f.duration) ?? null };
-      case 'etcdLeaveFails':
-        return {
-          type: 'etcdLeaveFails',
-          atMs,
-          node: node(),
-          times: this.times(f.times),
-          applied: bool(f.applied) ?? false,
-        };
-      case 'installFails':
-        return {
-          type: 'installFails',
-          atMs,
-          node: node(),
-          reason: str(f.reason) ?? 'installer: pulling the installer image timed out',
-          durationMs: this.dur(f.duration) ?? null,
-        };
-      case 'busyMounts':
-        return { type: 'busyMounts', atMs, node: node(), durationMs: this.dur(f.duration) ?? null };
-      case 'etcdRemoveMember': {
-        const target = node();
-        const via = f.via === undefined ? null : this.node(f.via, [...path, 'via']);
-        const fallback = this.nodeNames.find((n) => this.controlPlaneNames.has(n) && n !== target) ?? target;
-        if (this.nodesKnown && !this.controlPlaneNames.has(target)) {
-          this.problem([...path, 'node'], `node '${target}' is a worker and has no etcd member`);
-        }
-        return { type: 'etcdRemoveMember', atMs, node: target, via: via ?? fallback };
-      }
-      default:
-        // Unknown or missing type: the schema reported it; this value is never returned.
-        return { type: 'powerLoss', atMs, node: '', durationMs };
-    }
+    // Unknown or missing type: the schema reported it.
+    return faultKind(f.type)?.parse(f, atMs, this.faultContext(path, upgrade)) ?? null;
   }
 
-  private groups(f: Obj, path: Path): string[][] {
-    if ((f.groups === undefined) === (f.isolate === undefined)) {
-      this.problem(path, "a partition needs exactly one of 'groups' or 'isolate'");
-      return [];
-    }
-    if (f.isolate !== undefined) return [[this.node(f.isolate, [...path, 'isolate'])]];
-    const seen = new Set<string>();
-    return list(f.groups).map((g, gi) =>
-      list(g).map((n, ni) => {
-        const p = [...path, 'groups', gi, ni];
-        const name = this.node(n, p);
-        if (typeof n === 'string' && seen.has(n))
-          this.problem(p, `node '${n}' appears in more than one place`);
-        seen.add(name);
-        return name;
-      }),
-    );
-  }
-
-  private random(r: Obj): RandomFaults {
-    const out: RandomFaults = { maxConcurrent: int(r.maxConcurrent) ?? 1, fromMs: this.dur(r.from) ?? 0 };
+  private random(r: Obj, upgrade: UpgradeSpec | null): RandomFaults {
+    const out: RandomFaults = {
+      arrivals: [],
+      maxConcurrent: int(r.maxConcurrent) ?? 1,
+      fromMs: this.dur(r.from) ?? 0,
+    };
     this.within(out.fromMs, ['random', 'from'], 'random faults from');
-    const rate = (o: Obj) => (typeof o.ratePerNodeHour === 'number' ? o.ratePerNodeHour : 0);
-    const zero = { minMs: 0, maxMs: 0 };
-    const pl = obj(r.powerLoss);
-    if (pl)
-      out.powerLoss = {
-        ratePerNodeHour: rate(pl),
-        duration: this.range(pl.duration, ['random', 'powerLoss', 'duration']) ?? zero,
-      };
-    const iso = obj(r.isolate);
-    if (iso)
-      out.isolate = {
-        ratePerNodeHour: rate(iso),
-        duration: this.range(iso.duration, ['random', 'isolate', 'duration']) ?? zero,
-      };
-    const fb = obj(r.failedBoot);
-    if (fb) out.failedBoot = { ratePerNodeHour: rate(fb), stage: (str(fb.stage) ?? 'init') as BootFailStage };
+    // In the registry's order, whatever the file's order: that is the order the arrivals draw.
+    for (const kind of RANDOM_FAULT_KINDS) {
+      const key = kind.random!.key;
+      const entry = obj(r[key]);
+      if (!entry) continue;
+      const ratePerNodeHour = typeof entry.ratePerNodeHour === 'number' ? entry.ratePerNodeHour : 0;
+      const params = kind.random!.parse(entry, this.faultContext(['random', key], upgrade));
+      out.arrivals.push({ key, ratePerNodeHour, params });
+    }
     return out;
   }
 

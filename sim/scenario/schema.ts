@@ -4,6 +4,8 @@
 // and produces the normalised `Scenario`.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
+import { FAULT_KINDS, RANDOM_FAULT_KINDS } from '../faults/index.js';
+import { RATE_PER_NODE_HOUR_MAX } from '../faults/kind.js';
 import { formatMs, parseDurationMs } from '../engine/duration.js';
 import {
   MAX_API_MS,
@@ -28,20 +30,6 @@ export const VERSION_PATTERN = '^v\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.+-]+)?$';
 // A TCP port from 1 to 65535, spelled without leading zeros.
 const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
 export const ATTACH_PATTERN = `^[^\\s:]+:${PORT}$|^\\[[0-9A-Fa-f:.]+\\]:${PORT}$`;
-
-const FAULT_TYPES = [
-  'powerLoss',
-  'failedBoot',
-  'diskWipe',
-  'partition',
-  'bootPartitionFull',
-  'etcdLeaveFails',
-  'installFails',
-  'busyMounts',
-  'etcdRemoveMember',
-];
-const BOOT_FAIL_STAGES = ['kernel', 'init', 'powercycle'];
-const DISK_LABELS = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 
@@ -81,7 +69,7 @@ function durationOutOfBounds(bounds: DurationBounds, data: unknown): string | nu
   return null;
 }
 
-function fault(type: string, required: string[], properties: Record<string, unknown>) {
+function fault(type: string, required: string[], properties: Readonly<Record<string, unknown>>) {
   return {
     type: 'object',
     additionalProperties: false,
@@ -90,14 +78,23 @@ function fault(type: string, required: string[], properties: Record<string, unkn
   };
 }
 
-function randomFault(properties: Record<string, unknown>, required: string[]) {
+function randomFault(properties: Readonly<Record<string, unknown>>, required: readonly string[]) {
   return {
     type: 'object',
     additionalProperties: false,
     required: ['ratePerNodeHour', ...required],
-    properties: { ratePerNodeHour: { type: 'number', minimum: 0, maximum: 3600 }, ...properties },
+    properties: {
+      ratePerNodeHour: { type: 'number', minimum: 0, maximum: RATE_PER_NODE_HOUR_MAX },
+      ...properties,
+    },
   };
 }
+
+/** The `faults:` item schemas and the `random:` keys, one per registered fault kind (sim/faults/index.ts). */
+const FAULT_ITEMS = FAULT_KINDS.map((k) => fault(k.type, [...k.required], k.properties));
+const RANDOM_KEYS = Object.fromEntries(
+  RANDOM_FAULT_KINDS.map((k) => [k.random!.key, randomFault(k.random!.properties, k.random!.required)]),
+);
 
 export const SCENARIO_FILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -117,7 +114,6 @@ export const SCENARIO_FILE_SCHEMA = {
       then: { const: 'always' },
       else: { type: 'integer', minimum: 1 },
     },
-    stage: { type: 'string', enum: BOOT_FAIL_STAGES },
     plainMatcher: {
       type: 'object',
       required: ['type'],
@@ -224,57 +220,16 @@ export const SCENARIO_FILE_SCHEMA = {
       items: {
         type: 'object',
         required: ['type'],
-        properties: { type: { type: 'string', enum: FAULT_TYPES } },
+        properties: { type: { type: 'string', enum: FAULT_KINDS.map((k) => k.type) } },
         discriminator: { propertyName: 'type' },
-        oneOf: [
-          fault('powerLoss', ['at', 'node', 'duration'], {
-            node: ref('nodeName'),
-            duration: ref('duration'),
-          }),
-          fault('failedBoot', ['node'], {
-            node: ref('nodeName'),
-            version: ref('version'),
-            stage: ref('stage'),
-            times: ref('times'),
-          }),
-          fault('diskWipe', ['at', 'node', 'label'], {
-            node: ref('nodeName'),
-            label: { type: 'string', enum: DISK_LABELS },
-          }),
-          fault('partition', ['at', 'duration'], {
-            groups: {
-              type: 'array',
-              minItems: 1,
-              items: { type: 'array', minItems: 1, items: ref('nodeName') },
-            },
-            isolate: ref('nodeName'),
-            oneWay: { type: 'boolean' },
-            ports: { type: 'string', enum: ['all', 'peer'] },
-            duration: ref('duration'),
-          }),
-          fault('bootPartitionFull', ['node'], { node: ref('nodeName'), duration: ref('duration') }),
-          fault('etcdLeaveFails', ['node'], {
-            node: ref('nodeName'),
-            times: ref('times'),
-            applied: { type: 'boolean' },
-          }),
-          fault('installFails', ['node'], {
-            node: ref('nodeName'),
-            reason: { type: 'string', minLength: 1 },
-            duration: ref('duration'),
-          }),
-          fault('busyMounts', ['node'], { node: ref('nodeName'), duration: ref('duration') }),
-          fault('etcdRemoveMember', ['at', 'node'], { node: ref('nodeName'), via: ref('nodeName') }),
-        ],
+        oneOf: FAULT_ITEMS,
       },
     },
     random: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        powerLoss: randomFault({ duration: ref('range') }, ['duration']),
-        isolate: randomFault({ duration: ref('range') }, ['duration']),
-        failedBoot: randomFault({ stage: ref('stage') }, []),
+        ...RANDOM_KEYS,
         maxConcurrent: { type: 'integer', minimum: 1, maximum: 1000 },
         from: ref('duration'),
       },

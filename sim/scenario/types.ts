@@ -1,7 +1,8 @@
 // The validated, normalised form of a scenario file (scenarios/*.yaml). The loader turns YAML into this;
 // everything downstream reads only this. All times are integer milliseconds.
-import type { BootFailStage, BootloaderProfile, RebootMode, TalosProfile } from '../../models/types.js';
+import type { BootloaderProfile, RebootMode, Role, TalosProfile } from '../../models/types.js';
 import type { RangeMs } from '../engine/duration.js';
+import type { FaultSpec, RandomArrival } from '../faults/index.js';
 
 export type InvariantName =
   'quorum' | 'bootable' | 'rollback' | 'durability' | 'single-upgrader' | 'convergence' | 'version-skew';
@@ -18,7 +19,7 @@ export const INVARIANT_NAMES: readonly InvariantName[] = [
 
 export interface NodeSpec {
   name: string;
-  role: 'controlplane' | 'worker';
+  role: Role;
   /** host:port of a real node agent; such a run is non-deterministic. */
   attach?: string;
 }
@@ -67,40 +68,8 @@ export interface UpgradeSpec {
   policy: UpgradePolicy;
 }
 
-export type FaultSpec =
-  | { type: 'powerLoss'; atMs: number; node: string; durationMs: number }
-  | {
-      type: 'failedBoot';
-      atMs: number;
-      node: string;
-      version: string;
-      stage: BootFailStage;
-      times: number | null;
-    }
-  | { type: 'diskWipe'; atMs: number; node: string; label: 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all' }
-  | {
-      type: 'partition';
-      atMs: number;
-      durationMs: number;
-      groups: string[][];
-      oneWay: boolean;
-      /** 'peer' cuts only etcd peer traffic (port 2380); client and API traffic still flow. */
-      ports: 'all' | 'peer';
-    }
-  | { type: 'bootPartitionFull'; atMs: number; node: string; durationMs: number | null }
-  | {
-      type: 'etcdLeaveFails';
-      atMs: number;
-      node: string;
-      times: number | null;
-      /** The removal takes effect but the caller still gets the error (an indefinite failure). */
-      applied: boolean;
-    }
-  | { type: 'installFails'; atMs: number; node: string; reason: string; durationMs: number | null }
-  | { type: 'busyMounts'; atMs: number; node: string; durationMs: number | null }
-  /** An operator (or automation) removes a node's etcd member through another node. */
-  | { type: 'etcdRemoveMember'; atMs: number; node: string; via: string };
-
+// One normalised fault entry: the union of the registered fault kinds' specs (sim/faults/index.ts).
+export type { FaultSpec, RandomArrival } from '../faults/index.js';
 /** Behaviours of older Talos releases that regression scenarios switch on (see models/node.ts). */
 export type Quirk = 'flip-before-write' | 'no-learner-promotion';
 export const QUIRKS: readonly Quirk[] = ['flip-before-write', 'no-learner-promotion'];
@@ -118,9 +87,8 @@ export interface EventMatcher {
 }
 
 export interface RandomFaults {
-  powerLoss?: { ratePerNodeHour: number; duration: RangeMs };
-  isolate?: { ratePerNodeHour: number; duration: RangeMs };
-  failedBoot?: { ratePerNodeHour: number; stage: BootFailStage };
+  /** One entry per kind given under `random:`, in the registry's order (the order they draw). */
+  arrivals: RandomArrival[];
   maxConcurrent: number;
   /** Random faults start no earlier than this. */
   fromMs: number;

@@ -6,6 +6,8 @@ import { SimulatedNodeApi } from '../../../sim/cluster/sim-api.js';
 import { World } from '../../../sim/cluster/world.js';
 import { Rng } from '../../../sim/engine/rng.js';
 import { Scheduler } from '../../../sim/engine/scheduler.js';
+import { powerLoss } from '../../../sim/faults/power-loss.js';
+import { FaultRegistry } from '../../../sim/faults/registry.js';
 import type { TraceEventBody } from '../../../sim/trace/types.js';
 import { scenario } from '../../helpers/scenario.js';
 
@@ -16,11 +18,21 @@ function lab(cps: number, profile = 'talos-1.8') {
   const scheduler = new Scheduler();
   const rng = new Rng(3);
   const trace: TraceEventBody[] = [];
-  const world = new World(s, scheduler, rng, (e) => trace.push(e));
-  const api = new SimulatedNodeApi(world, rng.stream('network'));
+  // As in simulate(): the registry hears node.ready events (the end of an instant fault's excuse).
+  const record = (e: TraceEventBody) => {
+    trace.push(e);
+    if (e.type === 'node.ready') registry.noteReady(e.node);
+  };
+  const world = new World(s, scheduler, rng, record);
+  const registry = new FaultRegistry(record);
+  const faults = { world, scheduler, trace: record, registry };
+  const api = new SimulatedNodeApi(world, rng.stream('network'), faults);
   world.powerOnAll();
   const runFor = (ms: number) =>
-    scheduler.run({ maxEvents: 1_000_000, maxTimeMs: scheduler.now + ms }, () => world.settle());
+    scheduler.run({ maxEvents: 1_000_000, maxTimeMs: scheduler.now + ms }, () => {
+      world.settle();
+      registry.settleRecovering((n) => world.nodeContext(n).ready);
+    });
   runFor(10 * 60_000); // the cluster forms
   /** Make a call and run the world until its reply arrives. */
   function call<T>(fn: (reply: (r: ApiResult<T>) => void) => void): ApiResult<T> {
@@ -37,7 +49,7 @@ function lab(cps: number, profile = 'talos-1.8') {
     call<string>((r) =>
       api.upgrade(node, { image: 'v1.8.0', preserve, stage: false, force: false, rebootMode: 'kexec' }, r),
     );
-  return { world, api, scheduler, trace, runFor, call, upgrade };
+  return { world, api, scheduler, trace, runFor, call, upgrade, registry, faults };
 }
 
 describe('simulated node API', () => {
@@ -149,5 +161,77 @@ describe('simulated node API', () => {
     // Removing the member that is down is allowed.
     const cp3 = l.world.etcd.memberByName('cp3')!.id;
     expect(l.call<string>((r) => l.api.etcdRemoveMember('cp2', cp3, r)).ok).toBe(true);
+  });
+
+  describe('lab verbs go through the fault registry (issue 6 item 6)', () => {
+    const faultEvents = (l: ReturnType<typeof lab>, node: string) =>
+      l.trace.filter((e) => (e.type === 'fault.start' || e.type === 'fault.end') && e.node === node);
+
+    it('powerOff/powerOn are a powerLoss fault with fault.start and fault.end, and take the node out meanwhile', () => {
+      const l = lab(3);
+      expect(l.call<string>((r) => l.api.powerOff('cp2', r)).ok).toBe(true);
+      expect(l.world.node('cp2').state).toBe('off');
+      expect(l.registry.nodesTakenOut().has('cp2')).toBe(true);
+      expect(l.call<string>((r) => l.api.powerOn('cp2', r)).ok).toBe(true);
+      expect(faultEvents(l, 'cp2').map((e) => [e.type, 'fault' in e ? e.fault : ''])).toEqual([
+        ['fault.start', 'powerLoss'],
+        ['fault.end', 'powerLoss'],
+      ]);
+      l.runFor(5 * 60_000);
+      expect(l.world.nodeContext('cp2').ready).toBe(true);
+      expect(l.registry.nodesTakenOut().has('cp2')).toBe(false);
+    });
+
+    it('a lab powerOn does not end another fault that holds the power off: the node stays off until it ends', () => {
+      const l = lab(3);
+      powerLoss(l.faults, 'cp2', 120_000);
+      l.call<string>((r) => l.api.powerOff('cp2', r));
+      const on = l.call<string>((r) => l.api.powerOn('cp2', r));
+      expect(on).toMatchObject({ ok: false, error: expect.stringMatching(/stays off: 1 other fault/) });
+      expect(l.world.node('cp2').state).toBe('off');
+      l.runFor(120_000);
+      expect(l.world.node('cp2').state).not.toBe('off');
+    });
+
+    it('isolate/heal are an isolate fault; two isolations are both healed by heal', () => {
+      const l = lab(3);
+      l.call<string>((r) => l.api.isolate('cp1', r));
+      l.call<string>((r) => l.api.isolate('cp1', r));
+      expect(l.call((r) => l.api.etcdHealth('cp1', r))).toMatchObject({ value: { healthy: false } });
+      expect(l.call<string>((r) => l.api.heal('cp1', r))).toMatchObject({ value: 'cp1 healed' });
+      expect(l.world.network.cuts()).toEqual([]);
+      expect(faultEvents(l, 'cp1').filter((e) => e.type === 'fault.end').length).toBe(2);
+    });
+
+    it('the liveness phase ends the lab faults and refuses new ones', () => {
+      const l = lab(3);
+      l.call<string>((r) => l.api.powerOff('w1', r));
+      l.call<string>((r) => l.api.isolate('cp1', r));
+      l.registry.stopAll(l.scheduler);
+      expect(l.world.network.cuts()).toEqual([]);
+      expect(l.world.node('w1').state).not.toBe('off');
+      expect(
+        l.trace.flatMap((e) => (e.type === 'fault.end' && /liveness/.test(e.detail) ? [e.node] : [])),
+      ).toEqual(['w1', 'cp1']);
+      expect(l.call<string>((r) => l.api.powerOff('w1', r))).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/liveness/),
+      });
+      expect(l.call<string>((r) => l.api.wipe('w1', 'EPHEMERAL', r)).ok).toBe(false);
+    });
+
+    it('wipe is an instant diskWipe fault; the node stays taken out until it is Ready again', () => {
+      const l = lab(3);
+      l.call<string>((r) => l.api.wipe('cp2', 'EPHEMERAL', r));
+      expect(faultEvents(l, 'cp2').map((e) => e.type)).toEqual(['fault.start', 'fault.end']);
+      // Still Ready in the model right after the wipe, but not whole again: the excuse holds ...
+      l.runFor(60_000);
+      expect(l.registry.nodesTakenOut().has('cp2')).toBe(true);
+      // ... until the node has rebooted and become Ready.
+      l.call<string>((r) => l.api.reboot('cp2', 'powercycle', r));
+      l.runFor(10 * 60_000);
+      expect(l.world.nodeContext('cp2').ready).toBe(true);
+      expect(l.registry.nodesTakenOut().has('cp2')).toBe(false);
+    });
   });
 });

@@ -24,7 +24,7 @@ cluster:
   workers: 2
   version: v1.7.6
   nodes:
-    - { name: cp1, attach: 127.0.0.1:50051 }
+    - { name: cp1 }
 timing: { firmware: 5s..10s, boot: 45s..90s, install: 2m, api: 50ms..200ms }
 upgrade:
   to: v1.8.0
@@ -93,15 +93,16 @@ describe('parseScenario: a good file', () => {
     expect(s.checkpointEveryMs).toBe(30_000);
     expect(s.upgrade?.atMs).toBe(300_000);
     expect(s.random?.fromMs).toBe(300_000);
-    expect(s.random?.powerLoss).toEqual({
+    expect(s.random?.arrivals.find((a) => a.key === 'powerLoss')).toEqual({
+      key: 'powerLoss',
       ratePerNodeHour: 0.5,
-      duration: { minMs: 60_000, maxMs: 300_000 },
+      params: { duration: { minMs: 60_000, maxMs: 300_000 } },
     });
   });
 
   it('builds nodes cp1..cpN then w1..wM with overrides', () => {
     expect(s.cluster.nodes).toEqual([
-      { name: 'cp1', role: 'controlplane', attach: '127.0.0.1:50051' },
+      { name: 'cp1', role: 'controlplane' },
       { name: 'cp2', role: 'controlplane' },
       { name: 'cp3', role: 'controlplane' },
       { name: 'w1', role: 'worker' },
@@ -155,8 +156,12 @@ describe('parseScenario: a good file', () => {
       { type: 'bootPartitionFull', atMs: 0, node: 'w1', durationMs: null },
       { type: 'etcdLeaveFails', atMs: 0, node: 'cp1', times: null, applied: false },
     ]);
-    expect(s.random?.failedBoot).toEqual({ ratePerNodeHour: 0.1, stage: 'init' });
-    expect(s.random?.isolate).toBeUndefined();
+    expect(s.random?.arrivals.find((a) => a.key === 'failedBoot')).toEqual({
+      key: 'failedBoot',
+      ratePerNodeHour: 0.1,
+      params: { stage: 'init' },
+    });
+    expect(s.random?.arrivals.find((a) => a.key === 'isolate')).toBeUndefined();
   });
 
   it('keeps the rest', () => {
