@@ -286,6 +286,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
         return;
       }
       if (!hadQuorum) noQuorumMs += now - lastT;
+      // Quorum, not a leader: a normal election takes virtual time (F§4) and is not lost quorum.
       hadQuorum = world.etcd.hasQuorum();
       registry.settleRecovering((n) => world.nodeContext(n).ready);
       lastT = now;
