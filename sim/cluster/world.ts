@@ -2,12 +2,7 @@
 // all on one scheduler. The world executes what the models request (their emitted effects) and answers
 // them with events, always through the scheduler so every step is an ordered (time, seq) event.
 import { createActor, type Actor } from 'xstate';
-import {
-  ETCD_ERROR_MESSAGES,
-  EtcdCluster,
-  type EtcdErrorCode,
-  type EtcdOptions,
-} from '../../models/etcd-cluster.js';
+import { EtcdCluster, type EtcdError, type EtcdOptions } from '../../models/etcd-cluster.js';
 import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
@@ -23,8 +18,8 @@ import type { TraceEventBody } from '../trace/types.js';
 export type TraceFn = (body: TraceEventBody) => void;
 
 /** An etcd error as the service logs it: the code and etcd's own message. */
-function etcdError(code: EtcdErrorCode): string {
-  return `${code}: ${ETCD_ERROR_MESSAGES[code]}`;
+function etcdError(e: EtcdError): string {
+  return `${e.code}: ${e.message}`;
 }
 
 export interface SimNode {
@@ -60,6 +55,8 @@ export class World {
   readonly peerNetwork: Network;
   readonly etcd: EtcdCluster;
   private etcdDirty = true;
+  /** The virtual time of the scheduled wake-up for the model's pending election, if any. */
+  private etcdWakeAtMs: number | null = null;
   private modelError: { node: string; err: unknown } | null = null;
   private nextRequestId = 1;
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
@@ -80,7 +77,9 @@ export class World {
     const names = scenario.cluster.nodes.map((n) => n.name);
     this.network = new Network(names);
     this.peerNetwork = new Network(names);
-    this.etcd = new EtcdCluster(etcdOptions, (change) => this.onEtcdChange(change));
+    this.etcd = new EtcdCluster({ ...etcdOptions, now: () => scheduler.now }, (change) =>
+      this.onEtcdChange(change),
+    );
     this.etcd.setConnectivity((a, b) => this.network.connected(a, b) && this.peerNetwork.connected(a, b));
     this.etcd.setClientConnectivity((a, b) => this.network.connected(a, b));
     const cps = scenario.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
@@ -168,6 +167,15 @@ export class World {
       this.etcdDirty = false;
       this.etcd.recompute();
     }
+    // A pending election completes at a virtual time (F§4 timing): wake the model then.
+    const due = this.etcd.nextDeadlineMs();
+    if (due !== null && due !== this.etcdWakeAtMs && due >= this.scheduler.now) {
+      this.etcdWakeAtMs = due;
+      this.scheduler.at(due, () => {
+        if (this.etcdWakeAtMs === due) this.etcdWakeAtMs = null;
+        this.etcdDirty = true;
+      });
+    }
     for (const n of this.nodes) {
       if (!n.waitingForEtcd) continue;
       const m = this.etcd.memberByName(n.name);
@@ -225,7 +233,9 @@ export class World {
     if (!m) return `${name} has no etcd member`;
     const r = this.etcd.removeMember(m.id, via);
     this.etcdDirty = true;
-    return r.ok ? `removed ${m.id} (${name}) via ${via}` : `remove ${m.id} via ${via} failed: ${r.error}`;
+    return r.ok
+      ? `removed ${m.id} (${name}) via ${via}`
+      : `remove ${m.id} via ${via} failed: ${r.error.code}`;
   }
 
   // ---- queries (used by the API, invariants and checkpoints) --------------------------------------
@@ -389,6 +399,20 @@ export class World {
     });
   }
 
+  /**
+   * Which node's etcd serves this node's membership requests (Talos joins and promotes through a client
+   * over the control planes' endpoints): its own member when that is a started voter, else the first
+   * started voter it reaches. The model routes each request through the member that serves it (F§4).
+   */
+  private clientEndpoint(node: SimNode): string {
+    const own = this.etcd.memberByName(node.name);
+    if (own && own.started && !own.learner) return node.name;
+    for (const m of this.etcd.members()) {
+      if (m.started && !m.learner && this.network.connected(node.name, m.name)) return m.name;
+    }
+    return node.name;
+  }
+
   /** For traces: the data dir's member id, else the member listed under the node's name. */
   private memberLabel(node: SimNode): string {
     return (
@@ -423,7 +447,7 @@ export class World {
       if (!m) result = { ok: true, reason: 'not a member' };
       else {
         const r = this.etcd.removeMember(m, node.name);
-        result = r.ok ? { ok: true, reason: 'left' } : { ok: false, reason: r.error };
+        result = r.ok ? { ok: true, reason: 'left' } : { ok: false, reason: etcdError(r.error) };
         this.etcdDirty = true;
       }
     }
@@ -472,19 +496,19 @@ export class World {
         this.settle();
         const old = this.etcd.memberByName(node.name);
         if (!old) return void reply(true);
-        const r = this.etcd.removeMember(old.id, node.name);
+        const r = this.etcd.removeMember(old.id, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'addVoter': {
         this.settle();
-        const r = this.etcd.addVoter(node.name, node.name);
+        const r = this.etcd.addVoter(node.name, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
       case 'addLearner': {
         this.settle();
-        const r = this.etcd.addLearner(node.name, node.name);
+        const r = this.etcd.addLearner(node.name, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
@@ -504,11 +528,11 @@ export class World {
         const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir });
         this.etcdDirty = true;
         const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
-        return void reply(r.ok, r.ok ? { learner } : { error: `${r.error}: ${r.message}` });
+        return void reply(r.ok, r.ok ? { learner } : { error: etcdError(r.error) });
       }
       case 'promote': {
         this.settle();
-        const r = this.etcd.promote(e.memberId, node.name);
+        const r = this.etcd.promote(e.memberId, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
@@ -573,7 +597,7 @@ export class World {
     this.trace(
       r.ok
         ? { type: 'etcd.write', id, ok: true, index: r.index }
-        : { type: 'etcd.write', id, ok: false, error: r.error },
+        : { type: 'etcd.write', id, ok: false, error: r.error.code },
     );
   }
 }

@@ -14,7 +14,7 @@ export function quorumInvariant(tolerateFaults: boolean, controlPlanes: readonly
     liveness: false,
     check(env: InvariantEnv): Violation | null {
       const etcd = env.world.etcd;
-      if (etcd.leader() !== null) return null;
+      if (etcd.hasQuorum()) return null;
       const out = env.faults.nodesTakenOut();
       const faulted = controlPlanes.filter((n) => out.has(n));
       if (tolerateFaults && faulted.length > tolerance) return null;

@@ -114,10 +114,21 @@ export const SCENARIO_FILE_SCHEMA = {
       then: { const: 'always' },
       else: { type: 'integer', minimum: 1 },
     },
-    eventMatcher: {
+    plainMatcher: {
       type: 'object',
       required: ['type'],
       properties: { type: { type: 'string', minLength: 1 } },
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
+    eventMatcher: {
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { type: 'string', minLength: 1 },
+        after: ref('plainMatcher'),
+        before: ref('plainMatcher'),
+        within: ref('duration'),
+      },
       additionalProperties: { type: ['string', 'number', 'boolean'] },
     },
     invariantList: { type: 'array', uniqueItems: true, items: { type: 'string', enum: INVARIANT_NAMES } },
