@@ -329,7 +329,11 @@ export const nodeMachine = setup({
         enqueue.emit({ type: 'meta', key: 'upgradeFallback', value: null });
       }
       enqueue.assign({ ready: false });
-      enqueue.emit({ type: 'state', state: 'bootFailed' });
+      // A failed sequence shows as its own state: the node did not fail to *boot* (rollback invariant).
+      enqueue.emit({
+        type: 'state',
+        state: context.failReason === 'sequence' ? 'sequenceFailed' : 'bootFailed',
+      });
       enqueue.emit({
         type: 'boot.failed',
         stage: context.failReason ?? 'init',

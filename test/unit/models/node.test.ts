@@ -520,7 +520,14 @@ describe('node: reboots after failures (F§2, issue 6 item 9)', () => {
     h.upgrade({ rebootMode: 'kexec' });
     h.runUntil(UPGRADED_READY_AT + 60_000);
     const failedAt = UPGRADED_RUNNING_AT;
-    expect(h.states(failedAt)).toEqual(['bootFailed', 'rebooting', 'firmware', 'kernel', 'init', 'running']);
+    expect(h.states(failedAt)).toEqual([
+      'sequenceFailed',
+      'rebooting',
+      'firmware',
+      'kernel',
+      'init',
+      'running',
+    ]);
     expect(h.stateAt('firmware', failedAt)).toBe(failedAt + TALOS_TIMEOUTS.revertRebootMs);
     expect(h.of('boot.decision', failedAt)).toEqual([
       {
@@ -1242,7 +1249,14 @@ describe('node: staged upgrades (F§3 --stage)', () => {
     h.runUntil(READY_AT + 10 * 60_000);
     const failedAt = h.of('slot.write').find((e) => e.phase === 'failed')!.t;
     expect(h.of('boot.decision', failedAt)[0]?.mode).toBe('powercycle');
-    expect(h.states(failedAt)).toEqual(['bootFailed', 'rebooting', 'firmware', 'kernel', 'init', 'running']);
+    expect(h.states(failedAt)).toEqual([
+      'sequenceFailed',
+      'rebooting',
+      'firmware',
+      'kernel',
+      'init',
+      'running',
+    ]);
     expect(h.stateAt('rebooting', failedAt)).toBe(failedAt + TALOS_TIMEOUTS.revertRebootMs);
   });
 
