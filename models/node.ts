@@ -5,7 +5,9 @@
 // the engine's virtual clock with seed-determined lengths.
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { chooseSlot, slotLoadable } from './bootloader.js';
+import { ETCD_LEAVE_TIMING, leaveErrorRetryable } from './etcd-leave.js';
 import { prngRange } from './prng.js';
+import { installerWipes, sequenceRules } from './talos-version.js';
 import type {
   BootFault,
   BootloaderProfile,
@@ -40,9 +42,9 @@ export const TALOS_TIMEOUTS = {
   revertRebootMs: 10_000,
   /** A kernel panic reboots after the panic timeout (Talos sets panic=10). */
   panicRebootMs: 10_000,
-  /** Leaving etcd is retried for 5 min. */
-  etcdLeaveBudgetMs: 5 * 60_000,
-  etcdLeaveRetryMs: 5_000,
+  /** Leaving etcd is retried (ErrUnhealthy, ErrStopped only) every 10 s for 5 min (F§3). */
+  etcdLeaveBudgetMs: ETCD_LEAVE_TIMING.budgetMs,
+  etcdLeaveRetryMs: ETCD_LEAVE_TIMING.retryEveryMs,
 } as const;
 
 export interface UpgradeRequest {
@@ -68,7 +70,8 @@ export type WipeLabel = 'EPHEMERAL' | 'STATE' | 'META' | 'BOOT' | 'all';
 export interface NodeContext {
   name: string;
   role: Role;
-  profile: TalosProfile;
+  /** The scenario's explicit rule-set override; null = the running version decides (F§3). */
+  profile: TalosProfile | null;
   bootloader: BootloaderProfile;
   bootTries: number;
   timing: NodeTiming;
@@ -136,12 +139,14 @@ export type NodeEmitted =
   | { type: 'etcd.leave' }
   /** The etcd data dir is empty now (wiped by an upgrade or a fault). */
   | { type: 'etcd.dataWiped' }
-  | { type: 'precheck'; preserve: boolean };
+  /** Run the control-plane pre-checks of the Upgrade handler under `rules` (F§3). */
+  | { type: 'precheck'; rules: TalosProfile; preserve: boolean };
 
 export interface NodeInput {
   name: string;
   role: Role;
-  profile: TalosProfile;
+  /** An explicit rule-set override; null or absent = the running version decides (F§3). */
+  profile?: TalosProfile | null;
   bootloader: BootloaderProfile;
   bootTries: number;
   timing: NodeTiming;
@@ -202,9 +207,25 @@ function isControlPlane(c: NodeContext): boolean {
   return c.role === 'controlplane';
 }
 
-/** <=1.7 without preserve leaves etcd and wipes EPHEMERAL on upgrade (F§1, F§3). */
+/**
+ * The rule set of this node's API handler and upgrade sequence: its *running* version's, unless the
+ * scenario overrides it (F§3). Only called while a version runs.
+ */
+export function nodeRules(c: Pick<NodeContext, 'version' | 'profile'>): TalosProfile {
+  return sequenceRules(c.version!, c.profile);
+}
+
+/** <=1.7 without preserve leaves etcd on upgrade, whatever the target (talosctl sends preserve=false, F§3). */
+function leavesOnUpgrade(c: NodeContext): boolean {
+  return nodeRules(c) === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
+}
+
+/**
+ * EPHEMERAL is wiped on upgrade only when a <=1.7 node asks for it (no preserve) *and* the target's
+ * installer still does it: installers from 1.8 on refuse (F§1, F§3).
+ */
 function wipesOnUpgrade(c: NodeContext): boolean {
-  return c.profile === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
+  return leavesOnUpgrade(c) && installerWipes(c.upgrade!.version, c.profile);
 }
 
 function wipeDisk(disk: Disk, label: WipeLabel): Disk {
@@ -228,7 +249,7 @@ export const nodeMachine = setup({
     bootTimeout: TALOS_TIMEOUTS.bootTimeoutMs,
     revertReboot: TALOS_TIMEOUTS.revertRebootMs,
     panicReboot: TALOS_TIMEOUTS.panicRebootMs,
-    leaveRetry: TALOS_TIMEOUTS.etcdLeaveRetryMs,
+    leaveRetry: ETCD_LEAVE_TIMING.retryEveryMs,
   },
   actions: {
     // Any fatal error of the boot sequence (F§2). Named so canary tests can break it.
@@ -294,6 +315,18 @@ export const nodeMachine = setup({
       enqueue.emit({ type: 'upgrade.step', step: 'failed', detail: `installer: ${why}` });
       enqueue.assign({ writing: null, upgrade: { ...context.upgrade!, rebootMode: 'kexec' } });
     }),
+    // A fatal error of the upgrade sequence: the node reboots on its current slot (F§3).
+    sequenceFailed: assign({
+      upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
+    }),
+    // A successful LeaveCluster stops etcd and removes its data dir, staged or not (F§3): on the next boot
+    // the node rejoins as a new member, whatever the target installer does with EPHEMERAL.
+    leftEtcd: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'etcd.stop', graceful: true });
+      if (context.disk.ephemeral.etcd === null) return;
+      enqueue.assign({ disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } } });
+      enqueue.emit({ type: 'etcd.dataWiped' });
+    }),
     // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
     beginInstall: enqueueActions(({ context, enqueue }) => {
       const slot = otherSlot(context.bootedSlot!);
@@ -346,9 +379,9 @@ export const nodeMachine = setup({
     installFails: ({ context }) => context.bootFull || context.installFailure !== null,
     notUpgrading: ({ context }) => context.upgrade === null,
     needsPrechecks: ({ context }) =>
-      isControlPlane(context) && !context.upgrade!.force && context.profile !== 'talos-1.13',
-    liveInstallFirst: ({ context }) => context.profile === 'talos-1.13',
-    leavesEtcd: ({ context }) => isControlPlane(context) && wipesOnUpgrade(context),
+      isControlPlane(context) && !context.upgrade!.force && nodeRules(context) !== 'talos-1.13',
+    liveInstallFirst: ({ context }) => nodeRules(context) === 'talos-1.13',
+    leavesEtcd: ({ context }) => isControlPlane(context) && leavesOnUpgrade(context),
     canRollback: ({ context }) => canRollback(context),
   },
 }).createMachine({
@@ -356,7 +389,7 @@ export const nodeMachine = setup({
   context: ({ input }) => ({
     name: input.name,
     role: input.role,
-    profile: input.profile,
+    profile: input.profile ?? null,
     bootloader: input.bootloader,
     bootTries: input.bootTries,
     timing: input.timing,
@@ -870,6 +903,7 @@ export const nodeMachine = setup({
                     emit({ type: 'upgrade.step', step: 'prechecks' }),
                     emit(({ context }) => ({
                       type: 'precheck' as const,
+                      rules: nodeRules(context),
                       preserve: context.upgrade!.preserve,
                     })),
                   ],
@@ -927,7 +961,8 @@ export const nodeMachine = setup({
                     });
                     enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
                   }),
-                  always: 'cordon',
+                  // A staged upgrade has no cordon and no drain; a <=1.7 node still leaves etcd (F§3).
+                  always: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
                 },
                 cordon: {
                   entry: [
@@ -946,11 +981,12 @@ export const nodeMachine = setup({
                   },
                 },
                 leaveEtcd: {
-                  // <=1.7 without preserve: leave etcd (remove itself as a member), retried for 5 min (F§3).
+                  // <=1.7 without preserve: leave etcd (remove itself as a member). Only ErrUnhealthy and
+                  // ErrStopped are retried, every 10 s for up to 5 min; any other error fails at once (F§3).
                   entry: [emit({ type: 'upgrade.step', step: 'leave-etcd' }), emit({ type: 'etcd.leave' })],
                   initial: 'waiting',
                   after: {
-                    [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
+                    [ETCD_LEAVE_TIMING.budgetMs]: {
                       target: '#node.rebooting',
                       actions: [
                         emit({
@@ -958,9 +994,7 @@ export const nodeMachine = setup({
                           step: 'failed',
                           detail: 'leaving etcd failed for 5 min',
                         }),
-                        assign({
-                          upgrade: ({ context }) => ({ ...context.upgrade!, rebootMode: 'kexec' as const }),
-                        }),
+                        'sequenceFailed',
                       ],
                     },
                   },
@@ -971,14 +1005,27 @@ export const nodeMachine = setup({
                           {
                             guard: ({ event }) => event.ok,
                             target: '#node.running.activity.upgrading.stopServices',
+                            actions: 'leftEtcd',
                           },
                           {
+                            guard: ({ event }) => leaveErrorRetryable(event.reason),
                             target: 'backoff',
                             actions: emit(({ event }) => ({
                               type: 'upgrade.step' as const,
                               step: 'leave-etcd-retry',
                               detail: event.reason,
                             })),
+                          },
+                          {
+                            target: '#node.rebooting',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `leaving etcd: ${event.reason}`,
+                              })),
+                              'sequenceFailed',
+                            ],
                           },
                         ],
                       },
@@ -993,15 +1040,7 @@ export const nodeMachine = setup({
                     enqueue.emit({ type: 'upgrade.step', step: 'stop-services' });
                     // kubelet stops with the other services: the node is no longer Ready.
                     enqueue.assign({ ready: false });
-                    if (context.upgrade!.stage) return;
                     if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
-                    if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
-                      // Stop etcd and empty its data dir; on boot it rejoins (F§3).
-                      enqueue.assign({
-                        disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } },
-                      });
-                      enqueue.emit({ type: 'etcd.dataWiped' });
-                    }
                   }),
                   always: [
                     { guard: ({ context }) => context.upgrade!.stage, target: '#node.rebooting' },

@@ -13,11 +13,13 @@ import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
 import type { BootFault, TalosProfile } from '../../models/types.js';
 import { hasBootableSlot } from '../../models/bootloader.js';
+import { etcdPrecheck } from '../../models/precheck.js';
 import { virtualClock } from '../engine/clock.js';
 import type { Rng } from '../engine/rng.js';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TraceEventBody } from '../trace/types.js';
+import { UpgradeMutex } from './upgrade-mutex.js';
 
 export type TraceFn = (body: TraceEventBody) => void;
 
@@ -46,8 +48,6 @@ export interface SimNode {
   midUpgrade: boolean;
 }
 
-/** Precheck duration: every member must answer a linearizable read within 15 s (F§3); we take 1 s. */
-const PRECHECK_MS = 1_000;
 /** Latency of one etcd RPC from a node's etcd client. */
 const ETCD_RPC_MS = 5;
 
@@ -59,6 +59,8 @@ export class World {
   readonly peerNetwork: Network;
   readonly etcd: EtcdCluster;
   private etcdDirty = true;
+  /** The cluster-wide upgrade mutex of Talos's Upgrade handler (F§3). */
+  readonly upgradeMutex = new UpgradeMutex();
   private modelError: { node: string; err: unknown } | null = null;
   private nextRequestId = 1;
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
@@ -141,10 +143,6 @@ export class World {
     const n = this.byName.get(name);
     if (!n) throw new Error(`World: unknown node '${name}'`);
     return n;
-  }
-
-  get profile(): TalosProfile {
-    return this.scenario.profile;
   }
 
   /** Power on every node at t=0; the cluster forms from scratch like a fresh bootstrap. */
@@ -365,10 +363,7 @@ export class World {
         this.scheduler.after(ETCD_RPC_MS, () => this.leaveEtcd(node));
         return;
       case 'precheck':
-        this.scheduler.after(PRECHECK_MS, () => {
-          const r = this.precheck(node, e.preserve);
-          node.actor.send({ type: 'PRECHECK_RESULT', ok: r === null, reason: r ?? 'ok' });
-        });
+        this.scheduler.after(ETCD_RPC_MS, () => this.precheck(node, e.rules, e.preserve));
         return;
     }
   }
@@ -422,7 +417,7 @@ export class World {
       if (!m) result = { ok: true, reason: 'not a member' };
       else {
         const r = this.etcd.removeMember(m, node.name);
-        result = r.ok ? { ok: true, reason: 'left' } : { ok: false, reason: r.error };
+        result = r.ok ? { ok: true, reason: 'left' } : { ok: false, reason: etcdError(r.error) };
         this.etcdDirty = true;
       }
     }
@@ -436,20 +431,54 @@ export class World {
     node.actor.send({ type: 'ETCD_LEAVE_RESULT', ok: result.ok, reason: result.reason });
   }
 
-  /** Talos's etcd pre-checks before a control-plane upgrade (F§3); null when they pass. */
-  private precheck(node: SimNode, preserve: boolean): string | null {
+  /**
+   * The control-plane part of Talos's Upgrade handler (F§3): TryLock the cluster-wide upgrade mutex (a
+   * request that finds it held is refused at once), run the etcd pre-checks (models/precheck.ts) and
+   * release the mutex when the call returns. The result goes to the node when the checks are done.
+   */
+  private precheck(node: SimNode, rules: TalosProfile, preserve: boolean): void {
     this.settle();
-    const members = this.etcd.members();
-    if (members.length === 2) return 'cluster has exactly 2 members';
-    if (this.profile === 'talos-1.7' && !preserve && members.length === 1)
-      return 'cannot leave a 1-member cluster';
-    for (const m of members) if (!m.started) return `member ${m.name} (${m.id}) is not started`;
-    for (const m of members) {
-      if (!this.etcd.linearizableRead(m.id))
-        return `member ${m.name} (${m.id}) did not answer a linearizable read in 15s`;
+    const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'PRECHECK_RESULT', ok, reason });
+    const lock = this.upgradeMutex.tryLock(node.name, this.etcd.leader() !== null);
+    this.trace({
+      type: 'upgrade.step',
+      node: node.name,
+      step: lock.ok ? 'mutex-locked' : 'mutex-refused',
+      ...(lock.ok ? {} : { detail: lock.reason }),
+    });
+    if (!lock.ok) return void reply(false, lock.reason);
+    const verdict = etcdPrecheck({
+      rules,
+      preserve,
+      members: this.etcd.members().map((m) => ({
+        id: m.id,
+        name: m.name,
+        learner: m.learner,
+        started: m.started,
+        readError: this.readErrorText(m.id),
+      })),
+    });
+    this.scheduler.after(verdict.tookMs, () => {
+      this.upgradeMutex.unlock(node.name);
+      this.trace({ type: 'upgrade.step', node: node.name, step: 'mutex-unlocked' });
+      if (!verdict.ok) return void reply(false, verdict.reason);
+      if (!this.memberOf(node)) return void reply(false, 'this node is not an etcd member');
+      reply(true, 'ok');
+    });
+  }
+
+  /** A failed linearizable read as the client sees it: a learner refuses, no leader is a timeout (F§4). */
+  private readErrorText(id: string): string | null {
+    const err = this.etcd.linearizableReadError(id);
+    switch (err) {
+      case null:
+        return null;
+      case 'rpc-not-supported-for-learner':
+        return 'etcdserver: rpc not supported for learner';
+      case 'not-started':
+      case 'no-leader':
+        return 'context deadline exceeded';
     }
-    if (!this.memberOf(node)) return 'this node is not an etcd member';
-    return null;
   }
 
   private onEtcdServiceEffect(node: SimNode, e: EtcdServiceEmitted): void {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { BootFailStage } from '../../models/types.js';
+import { rulesForVersion } from '../../models/talos-version.js';
 import { parseDurationMs, formatMs, type RangeMs } from '../engine/duration.js';
 import { policyFromPreset, type PolicyPresetName } from './policies.js';
 import { MAX_CONTROL_PLANES, MAX_WORKERS, validateScenarioFile } from './schema.js';
@@ -341,6 +342,24 @@ class Checker {
     if (this.dur(r.checkpointEvery) === 0) this.problem(['checkpointEvery'], 'must be greater than 0');
     const expect = r.expect === undefined ? null : this.expect(obj(r.expect) ?? {}, invariants);
 
+    // Without an explicit `profile` the running version picks each node's rules (F§3): every version must
+    // then be a Talos version.
+    const profile = (str(r.profile) ?? null) as Scenario['profile'];
+    if (profile === null) {
+      const versions: [Path, string | null | undefined][] = [
+        [['cluster', 'version'], cluster.version],
+        [['cluster', 'previousVersion'], cluster.previousVersion],
+        [['upgrade', 'to'], upgrade?.to],
+      ];
+      for (const [path, v] of versions) {
+        if (v && rulesForVersion(v) === null)
+          this.problem(
+            path,
+            `'${v}' is not a Talos version (vX.Y.Z): use one, or set 'profile' to pick the rules`,
+          );
+      }
+    }
+
     if (this.problems.length > 0) return null;
     return {
       name: str(r.name) ?? '',
@@ -348,7 +367,7 @@ class Checker {
       seed: (r.seed as string | number | undefined) ?? 1,
       durationMs,
       liveness,
-      profile: (r.profile as Scenario['profile'] | undefined) ?? 'talos-1.8',
+      profile,
       bootloader,
       bootTries: int(r.bootTries) ?? 3,
       cluster,

@@ -40,14 +40,18 @@ describe('invariant canaries', () => {
     expect(clean.metrics.nodesOnTarget).toBe(5);
   });
 
-  it('quorum: the naive policy (all control planes at once) loses quorum', () => {
-    const r = simulate(scenario(baseYaml({ policy: 'naive' })));
+  // The naive policy sends every control-plane request at once; `force` skips the pre-checks and their
+  // upgrade mutex (F§3), which would otherwise refuse all but one of them.
+  const FORCED_NAIVE = '{ preset: naive, force: true }';
+
+  it('quorum: the forced naive policy (all control planes at once) loses quorum', () => {
+    const r = simulate(scenario(baseYaml({ policy: FORCED_NAIVE })));
     expect(violated(r, 'quorum')).toBe(true);
     expect(violated(clean, 'quorum')).toBe(false);
   });
 
-  it('single-upgrader: the naive policy has several control planes mid-upgrade', () => {
-    const r = simulate(scenario(baseYaml({ policy: 'naive' })));
+  it('single-upgrader: the forced naive policy has several control planes mid-upgrade', () => {
+    const r = simulate(scenario(baseYaml({ policy: FORCED_NAIVE })));
     const v = r.violations.find((x) => x.invariant === 'single-upgrader');
     expect(v?.nodes.length).toBeGreaterThan(1);
     expect(violated(clean, 'single-upgrader')).toBe(false);
