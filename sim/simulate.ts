@@ -22,6 +22,7 @@ import { FaultRegistry, type FaultContext } from './faults/registry.js';
 import { buildInvariants } from './invariants/index.js';
 import type { Invariant, InvariantEnv, Violation } from './invariants/invariant.js';
 import { Orchestrator, type OrchestratorReport } from './orchestrator/orchestrator.js';
+import { MAX_EVENTS, writePeriodMs } from './scenario/limits.js';
 import type { FaultSpec, Scenario } from './scenario/types.js';
 import type {
   NodeCheckpoint,
@@ -33,6 +34,7 @@ import type {
   Verdict,
 } from './trace/types.js';
 import { TRACE_FORMAT, TRACE_VERSION } from './trace/types.js';
+import { CountingWriter, type RunWriter } from './trace/counting-writer.js';
 import { memorySink, TraceWriter, type TraceSink } from './trace/writer.js';
 import { CODE_VERSION } from './version.js';
 
@@ -45,6 +47,12 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
+  /**
+   * Keep a trace (default true). `false` is the sweeps' trace-less mode: nothing is serialised or hashed
+   * and no checkpoints are built; verdicts, metrics and footer counts are the same as a traced run's, and
+   * the footer's hash is '' (sim/trace/counting-writer.ts). `sink` is ignored; `onEvent` still sees events.
+   */
+  trace?: boolean;
   /** Test hook: change the world after it is built. */
   mutateWorld?: (world: World) => void;
   /** Called with every trace event as it is written (expectations watch the run through this). */
@@ -82,21 +90,27 @@ export interface SimulateResult {
   final: { versions: Record<string, string | null>; learners: string[]; states: Record<string, string> };
 }
 
-export const DEFAULT_MAX_EVENTS = 5_000_000;
+/** The event cap of a run (sim/scenario/limits.ts); reaching it stops the run early, never a PASS. */
+export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
   const seed = options.seed ?? scenario.seed;
   const rng = new Rng(seed);
   const scheduler = new Scheduler();
-  const memory = options.sink ? null : memorySink();
-  const writer = new TraceWriter(options.sink ?? memory!);
+  const traced = options.trace !== false;
+  const memory = traced && !options.sink ? memorySink() : null;
+  const counting = traced ? null : new CountingWriter();
+  const writer: RunWriter = counting ?? new TraceWriter(options.sink ?? memory!);
   let seq = 0;
   const onEvent = options.onEvent;
-  const trace = (body: TraceEventBody) => {
-    const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
-    writer.event(e);
-    if (onEvent) onEvent(e);
-  };
+  const trace =
+    counting && !onEvent
+      ? (body: TraceEventBody) => counting.count(body.type)
+      : (body: TraceEventBody) => {
+          const e = { kind: 'event', t: scheduler.now, seq: seq++, ...body } as TraceEvent;
+          writer.event(e);
+          if (onEvent) onEvent(e);
+        };
 
   writer.header({
     kind: 'header',
@@ -174,7 +188,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // The workload: one client writing at a fixed rate.
     const rate = scenario.workload.etcdWritesPerSecond;
     if (rate > 0) {
-      const period = Math.max(1, Math.round(1000 / rate));
+      const period = writePeriodMs(rate);
       const tick = () => {
         if (armed) world.write();
         scheduler.after(period, tick);
@@ -207,10 +221,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     });
 
     // Checkpoints let a viewer seek without replaying from zero.
+    // Trace-less runs keep the checkpoint events (they count in metrics.events and settle the world) but
+    // build nothing, so their metrics equal a traced run's.
     if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
       const cp = () => {
         world.settle();
-        writer.checkpoint(checkpoint(world, api, registry, scheduler.now, seq++));
+        if (traced) writer.checkpoint(checkpoint(world, api, registry, scheduler.now, seq++));
         scheduler.after(scenario.checkpointEveryMs, cp);
       };
       scheduler.at(scenario.checkpointEveryMs, cp);

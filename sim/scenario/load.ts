@@ -1,13 +1,16 @@
 // Scenario loading: YAML text -> schema check (schema.ts) -> cross-field checks and defaults -> `Scenario`.
 // A bad file must never run (DESIGN.md, scenario files), so every problem found is collected, positioned
 // on the line of the offending YAML node, and thrown together as one ScenarioError.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { normalize } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { BootFailStage } from '../../models/types.js';
 import { rulesForVersion } from '../../models/talos-version.js';
 import { parseDurationMs, formatMs, type RangeMs } from '../engine/duration.js';
-import { policyFromPreset, type PolicyPresetName } from './policies.js';
+import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH } from './limits.js';
+import { checkMeaning } from './meaning.js';
+import { POLICY_PRESET_NAMES, policyFromPreset, type PolicyPresetName } from './policies.js';
 import { MAX_CONTROL_PLANES, MAX_WORKERS, validateScenarioFile } from './schema.js';
 import {
   INVARIANT_NAMES,
@@ -49,15 +52,69 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * Reads and parses a scenario file. The path is normalised (`./a/../x.yaml` and `x.yaml` name the same
+ * scenario, so the trace header and its hash do not depend on the spelling). Only a regular file of at most
+ * MAX_SCENARIO_BYTES is read: a device (`/dev/zero`), a FIFO or a huge file fails at once instead of
+ * blocking or filling memory (issue 11).
+ */
 export function loadScenarioFile(path: string): Scenario {
+  const file = normalize(path);
+  const fail = (message: string) => new ScenarioError([{ file, line: 0, column: 0, field: '', message }]);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path, MAX_SCENARIO_BYTES);
   } catch (err) {
-    const message = `cannot read scenario file: ${err instanceof Error ? err.message : String(err)}`;
-    throw new ScenarioError([{ file: path, line: 0, column: 0, field: '', message }]);
+    if (err instanceof BoundedReadError) throw fail(err.message);
+    throw fail(`cannot read scenario file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return parseScenario(text, path);
+  if (/^\s*\{\s*"kind"\s*:\s*"header"/.test(text) && text.includes('"upgradelab-trace"')) {
+    throw fail('this is an upgradelab trace, not a scenario (use check-trace or export on it)');
+  }
+  return parseScenario(text, file);
+}
+
+class BoundedReadError extends Error {}
+
+/**
+ * The text of a regular file of at most `maxBytes` bytes. stat() looks without opening, so a FIFO without a
+ * writer cannot block and a device cannot stream forever; the read is bounded too, in case the file grows.
+ */
+function readBoundedFile(path: string, maxBytes: number): string {
+  const st = statSync(path);
+  if (!st.isFile())
+    throw new BoundedReadError(`not a regular file (${kindOf(st)}); a scenario is a YAML file`);
+  const tooBig = (size: string) =>
+    new BoundedReadError(
+      `the file is ${size} bytes, larger than the ${maxBytes}-byte limit for scenario files`,
+    );
+  if (st.size > maxBytes) throw tooBig(String(st.size));
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > maxBytes) throw tooBig(`more than ${maxBytes}`);
+    }
+    const text = buf.subarray(0, n).toString('utf8');
+    if (text.includes('\u0000'))
+      throw new BoundedReadError('the file holds NUL bytes: it is binary, not YAML');
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a plain file';
 }
 
 /** A copy of `s` with another seed (the CLI's --seed). */
@@ -66,31 +123,69 @@ export function applySeed(s: Scenario, seed: string | number): Scenario {
 }
 
 export function parseScenario(text: string, file: string): Scenario {
+  const whole = (message: string, line = 0, column = 0) =>
+    new ScenarioError([{ file, line, column, field: '', message }]);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_SCENARIO_BYTES) {
+    throw whole(`the scenario is ${bytes} bytes, larger than the ${MAX_SCENARIO_BYTES}-byte limit`);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    if (err instanceof RangeError) throw whole(TOO_DEEP, 1, 1);
+    throw err;
+  }
+  // Warnings count as errors: an unknown tag (`!!js/function`, `!custom`) would otherwise load as a plain
+  // string, a setting that silently means something other than what was written.
+  const yamlIssues = [...doc.errors, ...doc.warnings];
+  if (yamlIssues.length > 0) {
     throw new ScenarioError(
-      doc.errors.map((e) => {
+      yamlIssues.map((e) => {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         const firstLine = e.message.split('\n')[0] ?? e.message;
-        return {
-          file,
-          line: pos.line,
-          column: pos.col,
-          field: '',
-          message: `YAML syntax error: ${firstLine}`,
-        };
+        const message = /Maximum call stack/.test(e.message)
+          ? TOO_DEEP
+          : e.code === 'TAG_RESOLVE_FAILED'
+            ? `unsupported YAML tag (${firstLine}); scenario files are plain YAML without tags`
+            : `YAML syntax error: ${firstLine}`;
+        return { file, line: pos.line, column: pos.col, field: '', message };
       }),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const deep = tooDeepNode(doc);
+  if (deep) {
+    const p = lineCounter.linePos(deep);
+    throw whole(TOO_DEEP, p.line, p.col);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof RangeError) throw whole(TOO_DEEP, 1, 1);
+    if (!(err instanceof ReferenceError)) throw err;
+    const bad = aliasProblem(doc);
+    const p = lineCounter.linePos(bad.offset);
+    throw whole(bad.message, p.line, p.col);
+  }
+  if (depthOf(data) > MAX_YAML_DEPTH) throw whole(TOO_DEEP, 1, 1);
 
   const located: Located[] = validateScenarioFile(data).flatMap(fromAjv);
   const checker = new Checker(data);
-  const scenario = checker.normalise(file);
+  let scenario: Scenario | null = null;
+  try {
+    scenario = checker.normalise(file);
+  } catch (err) {
+    // The normaliser reads data the schema may have rejected; a slip on such data is covered by the schema's
+    // own report. On data the schema accepted, a throw is a loader bug and must surface as one.
+    if (located.length === 0) throw err;
+  }
   // A value the schema rejected is not reported a second time by the cross-field checks.
   const schemaFields = new Set(located.map((p) => fieldOf(p.path)));
   for (const p of checker.problems) if (!schemaFields.has(fieldOf(p.path))) located.push(p);
+  // What the scenario means is judged only once its shape and cross references are right.
+  if (located.length === 0 && scenario !== null) located.push(...checkMeaning(scenario, data));
 
   if (located.length > 0 || scenario === null) {
     const locate = locator(doc, lineCounter);
@@ -102,6 +197,65 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioError(problems);
   }
   return scenario;
+}
+
+const TOO_DEEP = `YAML nesting is too deep (at most ${MAX_YAML_DEPTH} levels)`;
+
+/** The source offset of the first node nested deeper than MAX_YAML_DEPTH, or null. Iterative: no stack. */
+function tooDeepNode(doc: Document): number | null {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_YAML_DEPTH) return node.range?.[0] ?? 0;
+    for (const it of node.items) {
+      if (isMap(node)) {
+        const pair = it as { key: unknown; value: unknown };
+        stack.push({ node: pair.key, depth: depth + 1 }, { node: pair.value, depth: depth + 1 });
+      } else stack.push({ node: it, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** The nesting depth of plain data (after aliases are expanded). Iterative, and stops past the limit. */
+function depthOf(data: unknown): number {
+  const stack: [unknown, number][] = [[data, 0]];
+  let max = 0;
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    max = Math.max(max, d + 1);
+    if (max > MAX_YAML_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Why toJS refused the aliases: one that names no anchor, or too many expansions (an alias bomb). */
+function aliasProblem(doc: Document): { offset: number; message: string } {
+  let undefinedAlias: { offset: number; message: string } | null = null;
+  let firstAlias: number | null = null;
+  visit(doc, {
+    Alias(_, node) {
+      const offset = node.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      if (node.resolve(doc) === undefined) {
+        undefinedAlias = {
+          offset,
+          message: `YAML alias '*${node.source}' refers to no anchor (an anchor '&${node.source}' must come before it)`,
+        };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return (
+    undefinedAlias ?? {
+      offset: firstAlias ?? 0,
+      message: `YAML aliases expand to more than ${MAX_YAML_ALIASES} copies (an alias bomb?); write the data out`,
+    }
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -194,9 +348,18 @@ function fromAjv(e: ErrorObject): Located[] {
       return [
         { path, message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` },
       ];
+    case 'minItems': {
+      const least = Number(params.limit);
+      const why =
+        path[0] === 'invariants' ? ' (an empty list checks nothing, so the run could never fail)' : '';
+      return [{ path, message: `must list at least ${least === 1 ? 'one item' : `${least} items`}${why}` }];
+    }
     case 'const':
       return [{ path, message: `must be '${String(params.allowedValue)}'` }];
     case 'type': {
+      // YAML reads a 400-digit number as Infinity (or NaN for .nan); saying "must be a number" would puzzle.
+      if (typeof e.data === 'number' && !Number.isFinite(e.data))
+        return [{ path, message: `is not a finite number (${String(e.data)}): too large, or .inf/.nan` }];
       const types = String(params.type).split(',');
       const words = types.map((t) => TYPE_WORDS[t] ?? `a ${t}`);
       return [{ path, message: `must be ${words.join(' or ')}` }];
@@ -209,7 +372,8 @@ function fromAjv(e: ErrorObject): Located[] {
         return [{ path, message: `not a duration or range: ${value} (use e.g. 45s or 45s..90s)` }];
       if (e.schemaPath.includes('/version/'))
         return [{ path, message: `not a version: ${value} (use e.g. v1.8.0)` }];
-      if (path[path.length - 1] === 'attach') return [{ path, message: `must be host:port, got ${value}` }];
+      if (path[path.length - 1] === 'attach')
+        return [{ path, message: `must be host:port with a port from 1 to 65535, got ${value}` }];
       return [{ path, message: e.message ?? 'does not match the expected pattern' }];
     }
     default:
@@ -396,6 +560,8 @@ class Checker {
     const workers = int(c.workers) ?? 0;
     this.nodesKnown = cps >= 1 && cps <= MAX_CONTROL_PLANES && workers >= 0 && workers <= MAX_WORKERS;
     const nodes: NodeSpec[] = [];
+    // Bounds before work: an out-of-range size (the schema reports it) builds no node at all.
+    if (!this.nodesKnown) return { version: str(c.version) ?? '', previousVersion: null, nodes };
     for (let i = 1; i <= cps; i++) nodes.push({ name: `cp${i}`, role: 'controlplane' });
     for (let i = 1; i <= workers; i++) nodes.push({ name: `w${i}`, role: 'worker' });
     this.nodeNames = nodes.map((n) => n.name);
@@ -445,7 +611,10 @@ class Checker {
     if (typeof p === 'string') return policyFromPreset(p === 'naive' ? 'naive' : 'talosctl');
     const o = obj(p) ?? {};
     const path = ['upgrade', 'policy'];
-    const policy = policyFromPreset((str(o.preset) ?? 'talosctl') as PolicyPresetName);
+    // An unknown preset (the schema reports it) falls back to talosctl, so the rest can still be checked.
+    const preset = str(o.preset);
+    const known = preset !== undefined && (POLICY_PRESET_NAMES as readonly string[]).includes(preset);
+    const policy = policyFromPreset(known ? (preset as PolicyPresetName) : 'talosctl');
     const pick = <K extends keyof UpgradePolicy>(
       key: K,
       read: (v: unknown) => UpgradePolicy[K] | undefined,

@@ -4,6 +4,15 @@
 // and produces the normalised `Scenario`.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BOOTLOADER_PROFILES, TALOS_PROFILES } from '../../models/types.js';
+import { formatMs, parseDurationMs } from '../engine/duration.js';
+import {
+  MAX_API_MS,
+  MAX_DURATION_MS,
+  MAX_TIMING_MS,
+  MAX_WRITES_PER_SECOND,
+  MIN_CHECKPOINT_EVERY_MS,
+  MIN_POLICY_TIMEOUT_MS,
+} from './limits.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
@@ -16,7 +25,9 @@ const DURATION_TERM = '(?:\\d+|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d))+)';
 export const DURATION_PATTERN = `^\\s*${DURATION_TERM}\\s*$`;
 export const RANGE_PATTERN = `^\\s*${DURATION_TERM}(?:\\s*\\.\\.\\s*${DURATION_TERM})?\\s*$`;
 export const VERSION_PATTERN = '^v\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.+-]+)?$';
-export const ATTACH_PATTERN = '^[^\\s:]+:\\d{1,5}$|^\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}$';
+// A TCP port from 1 to 65535, spelled without leading zeros.
+const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
+export const ATTACH_PATTERN = `^[^\\s:]+:${PORT}$|^\\[[0-9A-Fa-f:.]+\\]:${PORT}$`;
 
 const FAULT_TYPES = [
   'powerLoss',
@@ -33,6 +44,42 @@ const BOOT_FAIL_STAGES = ['kernel', 'init', 'powercycle'];
 const DISK_LABELS = ['EPHEMERAL', 'STATE', 'META', 'BOOT', 'all'];
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
+
+/**
+ * Bounds on a duration or range, checked by the `durationMs` keyword below on the parsed value, so no
+ * spelling (a 400-digit number, 99999999h) gets past them as Infinity. Every `duration` and `range` carries
+ * the global cap, so keys added later are bounded without a special case; a knob with a tighter range uses
+ * `boundedDuration` / `boundedRange` instead of the plain reference.
+ */
+interface DurationBounds {
+  minMs?: number;
+  maxMs: number;
+}
+
+export function boundedDuration(bounds: DurationBounds) {
+  return { type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0, durationMs: bounds };
+}
+
+export function boundedRange(bounds: DurationBounds) {
+  return { type: ['string', 'number'], pattern: RANGE_PATTERN, minimum: 0, durationMs: bounds };
+}
+
+function durationOutOfBounds(bounds: DurationBounds, data: unknown): string | null {
+  if (typeof data !== 'string' && typeof data !== 'number') return null;
+  const ends = typeof data === 'string' ? data.split('..') : [data];
+  for (const end of ends) {
+    let ms: number;
+    try {
+      ms = parseDurationMs(typeof end === 'string' ? end.trim() : end);
+    } catch {
+      return null; // Malformed: the pattern or type keyword reports it.
+    }
+    if (!Number.isFinite(ms) || ms > bounds.maxMs) return `must be at most ${formatMs(bounds.maxMs)}`;
+    if (bounds.minMs !== undefined && ms < bounds.minMs)
+      return `must be at least ${formatMs(bounds.minMs)} (got ${formatMs(ms)})`;
+  }
+  return null;
+}
 
 function fault(type: string, required: string[], properties: Record<string, unknown>) {
   return {
@@ -60,8 +107,8 @@ export const SCENARIO_FILE_SCHEMA = {
   additionalProperties: false,
   required: ['name', 'cluster'],
   definitions: {
-    duration: { type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0 },
-    range: { type: ['string', 'number'], pattern: RANGE_PATTERN, minimum: 0 },
+    duration: boundedDuration({ maxMs: MAX_DURATION_MS }),
+    range: boundedRange({ maxMs: MAX_DURATION_MS }),
     version: { type: 'string', pattern: VERSION_PATTERN },
     nodeName: { type: 'string', minLength: 1 },
     nodeList: { type: 'array', items: ref('nodeName') },
@@ -92,8 +139,8 @@ export const SCENARIO_FILE_SCHEMA = {
         force: { type: 'boolean' },
         rebootMode: { type: 'string', enum: ['kexec', 'powercycle'] },
         retries: { type: 'integer', minimum: 0, maximum: 100 },
-        nodeTimeout: ref('duration'),
-        healthTimeout: ref('duration'),
+        nodeTimeout: boundedDuration({ minMs: MIN_POLICY_TIMEOUT_MS, maxMs: MAX_DURATION_MS }),
+        healthTimeout: boundedDuration({ minMs: MIN_POLICY_TIMEOUT_MS, maxMs: MAX_DURATION_MS }),
         onFailure: { type: 'string', enum: ['halt', 'skip', 'continue'] },
         etcdRejoin: { type: 'string', enum: ['learner', 'in-place'] },
       },
@@ -135,15 +182,15 @@ export const SCENARIO_FILE_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        firmware: ref('range'),
-        kernel: ref('range'),
-        init: ref('range'),
-        boot: ref('range'),
-        ready: ref('range'),
-        cordon: ref('range'),
-        drain: ref('range'),
-        install: ref('range'),
-        api: ref('range'),
+        firmware: boundedRange({ maxMs: MAX_TIMING_MS }),
+        kernel: boundedRange({ maxMs: MAX_TIMING_MS }),
+        init: boundedRange({ maxMs: MAX_TIMING_MS }),
+        boot: boundedRange({ maxMs: MAX_TIMING_MS }),
+        ready: boundedRange({ maxMs: MAX_TIMING_MS }),
+        cordon: boundedRange({ maxMs: MAX_TIMING_MS }),
+        drain: boundedRange({ maxMs: MAX_TIMING_MS }),
+        install: boundedRange({ maxMs: MAX_TIMING_MS }),
+        api: boundedRange({ maxMs: MAX_API_MS }),
       },
     },
     upgrade: {
@@ -224,12 +271,19 @@ export const SCENARIO_FILE_SCHEMA = {
     workload: {
       type: 'object',
       additionalProperties: false,
-      properties: { etcdWritesPerSecond: { type: 'number', minimum: 0, maximum: 10_000 } },
+      properties: {
+        etcdWritesPerSecond: { type: 'number', minimum: 0, maximum: MAX_WRITES_PER_SECOND },
+      },
     },
     quirks: { type: 'array', uniqueItems: true, items: { type: 'string', enum: QUIRKS } },
-    invariants: ref('invariantList'),
+    invariants: {
+      type: 'array',
+      uniqueItems: true,
+      minItems: 1,
+      items: { type: 'string', enum: INVARIANT_NAMES },
+    },
     quorumTolerateFaults: { type: 'boolean' },
-    checkpointEvery: ref('duration'),
+    checkpointEvery: boundedDuration({ minMs: MIN_CHECKPOINT_EVERY_MS, maxMs: MAX_DURATION_MS }),
     expect: {
       type: 'object',
       additionalProperties: false,
@@ -258,6 +312,18 @@ export function scenarioFileValidator(): ValidateFunction {
       discriminator: true,
       allowUnionTypes: true,
       strict: true,
+    });
+    ajv.addKeyword({
+      keyword: 'durationMs',
+      schemaType: 'object',
+      errors: true,
+      validate: function durationMs(bounds: DurationBounds, data: unknown): boolean {
+        const message = durationOutOfBounds(bounds, data);
+        (durationMs as { errors?: Partial<ErrorObject>[] }).errors = message
+          ? [{ keyword: 'durationMs', message, params: bounds as unknown as Record<string, unknown> }]
+          : [];
+        return message === null;
+      },
     });
     compiled = ajv.compile(SCENARIO_FILE_SCHEMA);
   }

@@ -4,6 +4,8 @@
 // throws a TraceError.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isTraceEventType } from './fields.js';
+import { footerHash, footerShapeProblems } from './footer.js';
 import {
   TRACE_FORMAT,
   TRACE_VERSION,
@@ -13,30 +15,7 @@ import {
   type TraceHeader,
 } from './types.js';
 
-/** Every event type of format v1; `satisfies` makes the compiler flag a type added to types.ts but not here. */
-const EVENT_TYPES = {
-  'node.state': true,
-  'node.ready': true,
-  'boot.decision': true,
-  'boot.failed': true,
-  'slot.write': true,
-  'bootloader.flip': true,
-  meta: true,
-  'disk.wipe': true,
-  'upgrade.step': true,
-  'etcd.member': true,
-  'etcd.leader': true,
-  'etcd.commit': true,
-  'etcd.write': true,
-  'fault.start': true,
-  'fault.end': true,
-  orchestrator: true,
-  api: true,
-  phase: true,
-  violation: true,
-} as const satisfies Record<TraceEvent['type'], true>;
-
-export const TRACE_EVENT_TYPES = Object.keys(EVENT_TYPES) as TraceEvent['type'][];
+export { TRACE_EVENT_TYPES } from './fields.js';
 
 export class TraceError extends Error {
   constructor(
@@ -154,7 +133,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
         throw new TraceError(file, lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`);
       }
     }
-    // The footer's hash covers every line before the footer, exactly as written.
+    // The footer's hash covers every line before the footer, exactly as written, then the footer (footer.ts).
     if (footer === null && !(isObject(v) && v.kind === 'footer')) hash.update(raw + '\n', 'utf8');
     if (i === 0) continue;
     if (raw.trim() === '') {
@@ -181,7 +160,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
           problem(lineNo, 'event without numeric t and seq; ignored');
           break;
         }
-        if (typeof type !== 'string' || !Object.hasOwn(EVENT_TYPES, type)) {
+        if (!isTraceEventType(type)) {
           problem(lineNo, `unknown event type ${JSON.stringify(type)}; ignored`);
           break;
         }
@@ -208,7 +187,7 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
           problem(lineNo, `a second footer (the first is on line ${footerLine}); ignored`);
           break;
         }
-        if (typeof v.hash !== 'string') problem(lineNo, 'footer without a hash');
+        for (const p of footerShapeProblems(v)) problem(lineNo, p);
         footer = v as unknown as TraceFooter;
         footerLine = lineNo;
         break;
@@ -220,9 +199,9 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
   let hashOk: boolean | null = null;
   if (footer !== null) {
     const f: TraceFooter = footer;
-    const digest = hash.digest('hex');
+    const digest = footerHash(hash, f as unknown as Json);
     hashOk = f.hash === digest;
-    if (!hashOk) {
+    if (!hashOk && typeof f.hash === 'string') {
       problem(
         footerLine,
         `hash mismatch: the footer says ${String(f.hash)}, the content hashes to ${digest} (edited or corrupted)`,

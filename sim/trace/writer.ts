@@ -6,6 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { footerHash } from './footer.js';
 import type { TraceCheckpoint, TraceEvent, TraceFooter, TraceHeader } from './types.js';
 
 export interface TraceSink {
@@ -142,7 +143,7 @@ export class TraceWriter {
     return this.written;
   }
 
-  /** Hex SHA-256 over every line so far; what the footer would carry if the trace ended now. */
+  /** Hex SHA-256 over every line so far (the footer's hash also covers the footer itself). */
   currentHash(): string {
     return this.hash.copy().digest('hex');
   }
@@ -156,18 +157,21 @@ export class TraceWriter {
     this.sink.write(chunk);
   }
 
-  /** Writes the footer (with the hash of everything before it), flushes and closes the sink. */
+  /**
+   * Writes the footer, flushes and closes the sink. Its hash covers everything before it and the footer
+   * itself without the hash field (footer.ts), so the verdicts cannot be edited unnoticed.
+   */
   end(footer: FooterInput): TraceFooter {
     this.requireBody('end');
-    const full: TraceFooter = {
-      kind: 'footer',
+    const body = {
+      kind: 'footer' as const,
       t: footer.t,
       stop: footer.stop,
       counts: footer.counts ?? this.counts(),
       verdicts: footer.verdicts,
       metrics: footer.metrics,
-      hash: this.currentHash(),
     };
+    const full: TraceFooter = { ...body, hash: footerHash(this.hash, body) };
     this.line(JSON.stringify(full));
     this.stage = 'ended';
     this.flush();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../../sim/engine/duration.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
-import { durationText, editScenarioText } from '../../../sim/sweep/edit.js';
+import { durationText, editScenarioText } from '../../../sim/scenario/edit.js';
 
 const BASE = `# a comment that must survive
 name: base

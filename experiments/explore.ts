@@ -1,6 +1,6 @@
 // The exploratory comparisons (tracker issue 3; results in scenarios/README.md, "Exploratory comparisons"), one file each:
 // explore-bootloader.ts, explore-versions.ts, explore-policies.ts. The functions build the variants, run
-// them and tabulate; bench/explore.ts is the entry point that reads the base files, times the runs,
+// them and tabulate; experiments/run-explore.ts is the entry point that reads the base files, times the runs,
 // writes the reproduction files and prints the report. This file is the explicit export list.
 export {
   BOOT_FAILURE_CASES,

@@ -1,10 +1,10 @@
 // The findings of the exploratory comparisons (scenarios/README.md, "Exploratory comparisons"), pinned on a handful of seeds so
 // they cannot silently rot: if a model change flips one, this fails and the write-up must be re-run
-// (node dist/bench/explore.js) and revisited. Each expectation cites the fact it rests on.
+// (node dist/experiments/run-explore.js) and revisited. Each expectation cites the fact it rests on.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../../sim/scenario/load.js';
-import { simulate } from '../../../sim/simulate.js';
+import { parseScenario } from '../../sim/scenario/load.js';
+import { simulate } from '../../sim/simulate.js';
 import {
   BOOT_FAILURE_CASES,
   bootCells,
@@ -21,8 +21,8 @@ import {
   type BootloaderName,
   type BootTimes,
   type PolicyRow,
-} from '../../../sim/sweep/explore.js';
-import type { TraceEvent } from '../../../sim/trace/types.js';
+} from '../../experiments/explore.js';
+import type { TraceEvent } from '../../sim/trace/types.js';
 
 const DIR = 'scenarios/exploratory';
 const read = (f: string) => readFileSync(`${DIR}/${f}`, 'utf8');

@@ -1,0 +1,121 @@
+// The package as a user gets it: `npm pack`, install the tarball into a fresh project, and run a vitest
+// property there that imports only the public entry points (`upgradelab`, `upgradelab/testing`), plus a
+// strict type-check of a file using them through the package's `exports` and types.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = process.cwd();
+const tmp = mkdtempSync(join(tmpdir(), 'upgradelab-pack-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const npm = (args: string[], cwd: string) =>
+  spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+
+describe('the published package', () => {
+  it('installs from its tarball and its public entry points work in a user suite', () => {
+    // The test run has built dist/ already (npm test builds first); pack what is there.
+    const pack = npm(['pack', '--ignore-scripts', '--pack-destination', tmp, '--silent'], root);
+    expect(pack.status, pack.stderr).toBe(0);
+    const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'))!;
+    expect(tarball).toMatch(/^upgradelab-.*\.tgz$/);
+
+    const app = join(tmp, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'user-suite', private: true, type: 'module' }),
+    );
+    const vitestVersion = JSON.parse(
+      execFileSync('npm', ['pkg', 'get', 'devDependencies.vitest'], { cwd: root, encoding: 'utf8' }),
+    ) as string;
+    const install = npm(
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        join(tmp, tarball),
+        `vitest@${vitestVersion}`,
+      ],
+      app,
+    );
+    expect(install.status, install.stderr).toBe(0);
+
+    writeFileSync(
+      join(app, 'upgrade.test.js'),
+      `import { test, expect } from 'vitest';
+import { parseScenario, simulate, INVARIANT_NAMES } from 'upgradelab';
+import { faultSchedule, checkScenario } from 'upgradelab/testing';
+
+const BASE = \`name: user-property
+duration: 40m
+liveness: { faultsUntil: 30m, bound: 10m }
+cluster: { controlPlanes: 5, workers: 0, version: v1.7.6 }
+upgrade: { to: v1.8.0, at: 5m, policy: talosctl }
+workload: { etcdWritesPerSecond: 0 }
+invariants: [quorum, bootable]
+checkpointEvery: 40m
+\`;
+
+test('public entry points load and a clean run passes', () => {
+  expect(INVARIANT_NAMES).toContain('quorum');
+  const r = simulate(parseScenario(BASE, 'user.yaml'), { checkpoints: false });
+  expect(r.violations).toEqual([]);
+});
+
+test('a property over one-at-a-time power losses holds for talosctl on 5 control planes', () => {
+  const cps = ['cp1', 'cp2', 'cp3', 'cp4', 'cp5'];
+  const arb = faultSchedule({ nodes: cps, controlPlanes: cps, fromMs: 300000, untilMs: 1500000, maxFaults: 2 })
+    .map((faults) => ({ faults }));
+  const r = checkScenario(BASE, arb, ['quorum', 'bootable'], { seed: 1, numRuns: 5 });
+  expect(r.numRuns).toBe(5);
+  expect(r.failed).toBe(false);
+});
+`,
+    );
+    const run = spawnSync(join(app, 'node_modules/.bin/vitest'), ['run', '--reporter=dot'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/2 passed/);
+
+    // Types resolve through `exports` under NodeNext with strict settings.
+    writeFileSync(
+      join(app, 'types-check.ts'),
+      `import { simulate, parseScenario, type SimulateResult, type NodeApi } from 'upgradelab';
+import { faultSchedule, type FaultEntry } from 'upgradelab/testing';
+const r: SimulateResult = simulate(parseScenario('name: x\\ncluster: { controlPlanes: 1, version: v1.7.6 }\\n', 'x.yaml'));
+const f: FaultEntry[] = [];
+const api: NodeApi | null = null;
+export const used = [r.violations.length, f.length, api, faultSchedule];
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['types-check.ts'],
+      }),
+    );
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app], {
+      encoding: 'utf8',
+    });
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+  }, 240_000);
+});
