@@ -34,6 +34,9 @@ export interface NodeTiming {
   install: Range;
 }
 
+/** Evictions that do not finish are given up silently after this (F§3): a drain never takes longer. */
+export const DRAIN_EVICTION_BUDGET_MS = 5 * 60_000;
+
 /** Fixed delays taken from Talos (F§2, F§3). */
 export const TALOS_TIMEOUTS = {
   /** The boot sequence fails if services are not up in 70 min. */
@@ -116,6 +119,8 @@ export type NodeEvent =
   | { type: 'ETCD_IDENTITY'; memberId: string | null }
   | { type: 'PRECHECK_RESULT'; ok: boolean; reason: string }
   | { type: 'ETCD_LEAVE_RESULT'; ok: boolean; reason: string }
+  /** The engine's answer to `kube.api`: whether the Kubernetes API answered in time. */
+  | { type: 'KUBE_API_RESULT'; ok: boolean; reason: string }
   | { type: 'API_UPGRADE'; request: UpgradeRequest }
   | { type: 'API_REBOOT'; requestId: number; mode: RebootMode }
   | { type: 'API_ROLLBACK'; requestId: number }
@@ -139,6 +144,8 @@ export type NodeEmitted =
   | { type: 'etcd.leave' }
   /** The etcd data dir is empty now (wiped by an upgrade or a fault). */
   | { type: 'etcd.dataWiped' }
+  /** Cordon or drain calls the Kubernetes API, which needs etcd with a leader (F§2, F§3). */
+  | { type: 'kube.api'; purpose: 'cordon' | 'drain' }
   /** Run the control-plane pre-checks of the Upgrade handler under `rules` (F§3). */
   | { type: 'precheck'; rules: TalosProfile; preserve: boolean };
 
@@ -965,19 +972,84 @@ export const nodeMachine = setup({
                   always: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
                 },
                 cordon: {
+                  // Cordon needs the Kubernetes API; it waits at most 1 min for it (F§3). The 1.13 live
+                  // install's cordon is talosctl's, on the client side: it is not gated here.
                   entry: [
                     emit({ type: 'upgrade.step', step: 'cordon' }),
-                    assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true })),
+                    assign(({ context }) => draw(context, 'cordon')),
                   ],
-                  after: { stage: 'drain' },
+                  initial: 'route',
+                  states: {
+                    route: {
+                      always: [{ guard: 'liveInstallFirst', target: 'cordoning' }, { target: 'waitApi' }],
+                    },
+                    waitApi: {
+                      entry: emit({ type: 'kube.api', purpose: 'cordon' as const }),
+                      on: {
+                        KUBE_API_RESULT: [
+                          { guard: ({ event }) => event.ok, target: 'cordoning' },
+                          {
+                            target: '#node.rebooting',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `cordon: ${event.reason}`,
+                              })),
+                              'sequenceFailed',
+                            ],
+                          },
+                        ],
+                      },
+                    },
+                    cordoning: {
+                      entry: assign({ cordoned: true }),
+                      after: { stage: '#node.running.activity.upgrading.drain' },
+                    },
+                  },
                 },
                 drain: {
+                  // Drain fails if the pods cannot be listed; evictions that do not finish are given up
+                  // silently after 5 min (F§3).
                   entry: [
                     emit({ type: 'upgrade.step', step: 'drain' }),
-                    assign(({ context }) => draw(context, 'drain')),
+                    assign(({ context }) => {
+                      const d = draw(context, 'drain');
+                      return { ...d, delayMs: Math.min(d.delayMs!, DRAIN_EVICTION_BUDGET_MS) };
+                    }),
                   ],
-                  after: {
-                    stage: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
+                  initial: 'route',
+                  states: {
+                    route: {
+                      always: [{ guard: 'liveInstallFirst', target: 'draining' }, { target: 'listPods' }],
+                    },
+                    listPods: {
+                      entry: emit({ type: 'kube.api', purpose: 'drain' as const }),
+                      on: {
+                        KUBE_API_RESULT: [
+                          { guard: ({ event }) => event.ok, target: 'draining' },
+                          {
+                            target: '#node.rebooting',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `drain: listing pods: ${event.reason}`,
+                              })),
+                              'sequenceFailed',
+                            ],
+                          },
+                        ],
+                      },
+                    },
+                    draining: {
+                      after: {
+                        stage: [
+                          { guard: 'leavesEtcd', target: '#node.running.activity.upgrading.leaveEtcd' },
+                          { target: '#node.running.activity.upgrading.stopServices' },
+                        ],
+                      },
+                    },
                   },
                 },
                 leaveEtcd: {
@@ -1068,6 +1140,23 @@ export const nodeMachine = setup({
                   entry: 'beginInstall',
                   after: {
                     stage: [
+                      {
+                        // 1.13 LifecycleService: the live install failed before anything was drained or
+                        // rebooted; talosctl stops there, with no reboot (F§3). The node keeps running.
+                        guard: ({ context }) =>
+                          (context.bootFull || context.installFailure !== null) &&
+                          nodeRules(context) === 'talos-1.13',
+                        target: '#node.running.activity.idle',
+                        actions: [
+                          'installFailed',
+                          emit({
+                            type: 'upgrade.step',
+                            step: 'stopped',
+                            detail: 'live install failed: no reboot',
+                          }),
+                          assign({ upgrade: null }),
+                        ],
+                      },
                       {
                         // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
                         // upgrade reboots the node on its current slot (no tag 6 was written yet).

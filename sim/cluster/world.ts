@@ -8,7 +8,11 @@ import {
   type EtcdErrorCode,
   type EtcdOptions,
 } from '../../models/etcd-cluster.js';
-import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
+import {
+  ETCD_SERVICE_TIMING,
+  etcdServiceMachine,
+  type EtcdServiceEmitted,
+} from '../../models/etcd-service.js';
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
 import type { BootFault, TalosProfile } from '../../models/types.js';
@@ -48,6 +52,9 @@ export interface SimNode {
   midUpgrade: boolean;
 }
 
+/** Cordon waits at most this for the Kubernetes API (F§3), polling it this often. */
+const KUBE_API_WAIT_MS = 60_000;
+const KUBE_API_POLL_MS = 1_000;
 /** Latency of one etcd RPC from a node's etcd client. */
 const ETCD_RPC_MS = 5;
 
@@ -317,7 +324,8 @@ export class World {
       case 'upgrade.step':
         if (e.step === 'request') node.previousVersion = node.actor.getSnapshot().context.version;
         if (e.step === 'accepted') node.midUpgrade = true;
-        if (e.step === 'refused') node.midUpgrade = false;
+        // Refused, or a 1.13 live install that failed and stopped without a reboot (F§3).
+        if (e.step === 'refused' || e.step === 'stopped') node.midUpgrade = false;
         this.trace(
           e.detail === undefined
             ? { type: 'upgrade.step', node: name, step: e.step }
@@ -361,6 +369,9 @@ export class World {
       }
       case 'etcd.leave':
         this.scheduler.after(ETCD_RPC_MS, () => this.leaveEtcd(node));
+        return;
+      case 'kube.api':
+        this.scheduler.after(ETCD_RPC_MS, () => this.kubeApi(node, e.purpose, this.scheduler.now));
         return;
       case 'precheck':
         this.scheduler.after(ETCD_RPC_MS, () => this.precheck(node, e.rules, e.preserve));
@@ -467,6 +478,22 @@ export class World {
     });
   }
 
+  /**
+   * The Kubernetes API answers only while etcd has a leader (F§2). Cordon waits for it at most 1 min;
+   * drain lists the pods once and fails if it cannot (F§3).
+   */
+  private kubeApi(node: SimNode, purpose: 'cordon' | 'drain', sinceMs: number): void {
+    this.settle();
+    const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'KUBE_API_RESULT', ok, reason });
+    if (this.etcd.leader() !== null) return void reply(true, 'ok');
+    if (purpose === 'drain')
+      return void reply(false, 'the Kubernetes API is unavailable (etcd has no leader)');
+    if (this.scheduler.now - sinceMs >= KUBE_API_WAIT_MS) {
+      return void reply(false, 'the Kubernetes API did not answer within 1 min (etcd has no leader)');
+    }
+    this.scheduler.after(KUBE_API_POLL_MS, () => this.kubeApi(node, purpose, sinceMs));
+  }
+
   /** A failed linearizable read as the client sees it: a learner refuses, no leader is a timeout (F§4). */
   private readErrorText(id: string): string | null {
     const err = this.etcd.linearizableReadError(id);
@@ -516,11 +543,6 @@ export class World {
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
-      case 'restart':
-        // Only while the node is up: a powered-off or rebooting node has stopped the service already.
-        if (node.state === 'init' || node.state === 'running')
-          this.scheduler.after(0, () => this.startEtcdService(node));
-        return;
       case 'identity':
         node.actor.send({ type: 'ETCD_IDENTITY', memberId: e.memberId });
         return;
@@ -529,7 +551,10 @@ export class World {
         if (!this.etcd.hasMember(e.memberId) && !this.etcd.wasRemoved(e.memberId)) {
           return void reply(false, { error: `member ${e.memberId} unknown` });
         }
-        const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir });
+        // The service restarts the process with the same arguments (F§3); whether the data dir is still
+        // there is the disk's business: a dir wiped since the service started is empty now.
+        const dirGone = node.actor.getSnapshot().context.disk.ephemeral.etcd === null;
+        const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir || dirGone });
         this.etcdDirty = true;
         const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
         return void reply(r.ok, r.ok ? { learner } : { error: `${r.error}: ${r.message}` });
@@ -538,6 +563,14 @@ export class World {
         this.settle();
         const r = this.etcd.promote(e.memberId, node.name);
         this.etcdDirty = true;
+        if (!r.ok && (r.error === 'no-leader' || (r.error as string) === 'timeout')) {
+          // Without a leader the attempt runs into its 30-s timeout before it fails (F§3, F§4).
+          const error = etcdError(r.error);
+          this.scheduler.after(ETCD_SERVICE_TIMING.promoteAttemptTimeoutMs, () =>
+            svc.send({ type: 'RESULT', ok: false, error }),
+          );
+          return;
+        }
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'stopMember':

@@ -40,6 +40,7 @@ export interface SeqHarnessOptions {
   version: string;
   precheck?: (n: number) => Answer;
   leave?: (n: number) => Answer;
+  kubeApi?: (purpose: 'cordon' | 'drain') => Answer;
 }
 
 export class SeqHarness {
@@ -75,6 +76,10 @@ export class SeqHarness {
   private answer(e: NodeEmitted): void {
     const later = (ev: NodeEvent) => this.scheduler.after(0, () => this.actor.send(ev));
     if (e.type === 'etcd.start') later({ type: 'ETCD_HEALTHY' });
+    if (e.type === 'kube.api') {
+      const a = (this.opts.kubeApi ?? (() => ({ ok: true, reason: 'ok' })))(e.purpose);
+      later({ type: 'KUBE_API_RESULT', ok: a.ok, reason: a.reason });
+    }
     if (e.type === 'precheck') {
       const a = (this.opts.precheck ?? (() => ({ ok: true, reason: 'ok' })))(this.prechecks++);
       later({ type: 'PRECHECK_RESULT', ok: a.ok, reason: a.reason });

@@ -80,6 +80,8 @@ describe('invariant canaries', () => {
     expect(correct.final.versions.cp1).toBe('v1.7.6');
   });
 
+  // The wipe is followed by a reboot (a reset): the etcd pre-start, where the rejoin policy acts, runs once
+  // per boot (F§3); without the reboot both policies would restart the member with the same arguments.
   it('durability: restarting a wiped etcd member in place under its old identity loses acknowledged writes', () => {
     const yaml = (rejoin: string) => `name: durability-canary
 cluster: { controlPlanes: 3, workers: 0, version: v1.7.6 }
@@ -88,6 +90,7 @@ faults:
   - { at: 2m, type: partition, isolate: cp3, duration: 9m }
   - { at: 5m, type: powerLoss, node: cp1, duration: 20m }
   - { at: 5m1s, type: diskWipe, node: cp2, label: EPHEMERAL }
+  - { at: 5m2s, type: powerLoss, node: cp2, duration: 10s }
 `;
     const broken = simulate(scenario(yaml('in-place')));
     expect(violated(broken, 'durability')).toBe(true);

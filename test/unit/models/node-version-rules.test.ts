@@ -107,3 +107,76 @@ describe('node: staged upgrades and leave (F§3)', () => {
     expect(h.ctx.version).toBe('v1.8.0');
   });
 });
+
+describe('node: a failed 1.13 live install (F§3)', () => {
+  it('F§3: on a node running 1.13 a failed live install stops with no reboot; the node stays Ready', () => {
+    const h = new SeqHarness({ version: 'v1.13.0' });
+    h.bootToReady();
+    h.send({ type: 'SET_BOOT_FULL', full: true });
+    h.upgrade({ version: 'v1.13.1' });
+    h.runUntil(AFTER);
+    expect(h.of('slot.write').map((e) => e.phase)).toEqual(['start', 'failed']);
+    expect(h.steps()).toContain('stopped');
+    expect(h.steps()).not.toContain('cordon');
+    expect(h.of('state').map((e) => e.state)).not.toContain('rebooting');
+    expect(h.ctx.version).toBe('v1.13.0');
+    expect(h.ctx.ready).toBe(true);
+    expect(h.ctx.upgrade).toBeNull();
+  });
+
+  it('F§3: the legacy call of a v1.12 node reboots on its current slot after a failed install', () => {
+    const h = new SeqHarness({ version: 'v1.12.4' });
+    h.bootToReady();
+    h.send({ type: 'SET_BOOT_FULL', full: true });
+    h.upgrade({ version: 'v1.13.0' });
+    h.runUntil(AFTER);
+    expect(h.of('slot.write').map((e) => e.phase)).toEqual(['start', 'failed']);
+    expect(h.of('state').map((e) => e.state)).toContain('rebooting');
+    expect(h.ctx.version).toBe('v1.12.4');
+  });
+});
+
+describe('node: cordon and drain need the Kubernetes API (F§3)', () => {
+  const noApi = (reason: string) => () => ({ ok: false, reason });
+
+  it('F§3: cordon without the API (no etcd leader) fails the sequence: no drain, no install, reboot on the old version', () => {
+    const h = new SeqHarness({
+      version: 'v1.8.0',
+      kubeApi: noApi('the Kubernetes API did not answer within 1 min'),
+    });
+    h.bootToReady();
+    h.upgrade({ version: 'v1.9.0' });
+    h.runUntil(AFTER);
+    expect(h.of('kube.api').map((e) => e.purpose)).toEqual(['cordon']);
+    expect(h.of('upgrade.step').find((e) => e.step === 'failed')?.detail).toMatch(/^cordon: /);
+    expect(h.steps()).not.toContain('drain');
+    expect(h.of('slot.write')).toEqual([]);
+    expect(h.of('state').map((e) => e.state)).toContain('rebooting');
+    expect(h.ctx.version).toBe('v1.8.0');
+  });
+
+  it('F§3: drain fails if the pods cannot be listed', () => {
+    const h = new SeqHarness({
+      version: 'v1.8.0',
+      kubeApi: (purpose) =>
+        purpose === 'drain' ? { ok: false, reason: 'unavailable' } : { ok: true, reason: 'ok' },
+    });
+    h.bootToReady();
+    h.upgrade({ version: 'v1.9.0' });
+    h.runUntil(AFTER);
+    expect(h.of('upgrade.step').find((e) => e.step === 'failed')?.detail).toBe(
+      'drain: listing pods: unavailable',
+    );
+    expect(h.of('slot.write')).toEqual([]);
+    expect(h.ctx.version).toBe('v1.8.0');
+  });
+
+  it('F§3: the 1.13 live install cordons and drains from the client side: no API gate in the node', () => {
+    const h = new SeqHarness({ version: 'v1.13.0', kubeApi: noApi('unavailable') });
+    h.bootToReady();
+    h.upgrade({ version: 'v1.13.1' });
+    h.runUntil(AFTER);
+    expect(h.of('kube.api')).toEqual([]);
+    expect(h.ctx.version).toBe('v1.13.1');
+  });
+});
