@@ -97,6 +97,29 @@ export default tseslint.config(
     },
   },
   {
+    // viz/ reads trace files and imports only the *types* of the trace format (STYLE.md habit 1).
+    files: ['viz/**/*.ts'],
+    ignores: ['viz/vite.config.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/sim/trace/types.js'],
+              allowTypeImports: true,
+              message: 'viz/ imports only types from sim/trace/types.ts (use `import type`).',
+            },
+            {
+              group: ['**/sim/**', '!**/sim/trace/types.js', '**/models/**', '**/test/**', 'node:*'],
+              message: 'viz/ reads trace files: it imports only the types of sim/trace/types.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The one place that seeds PRNGs.
     files: ['sim/engine/rng.ts'],
     rules: {

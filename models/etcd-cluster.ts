@@ -12,10 +12,25 @@
 //   identity (F§4 says it must be removed and re-added instead). The durability invariant must be able to
 //   catch a policy that does this, so the model lets it happen.
 //
+// Time (F§4, measured on etcd 3.4.23 with heartbeat 100 ms / election timeout 1 s / pre-vote): a lost leader
+// is replaced `electionDelayMs` (1.3 s) after the loss, a gracefully stopping leader hands over in
+// `handoverMs` (20 ms); `nextDeadlineMs()` tells the engine when to call `recompute()` again. Connections
+// between started members are tracked with the virtual time they were established, for etcd's
+// "connected for 5 s" checks on membership changes (mayAddMember / mayRemoveMember).
+//
+// One-way cuts: a Raft round trip needs both directions, so the model uses two-way links only. Real etcd
+// 3.4 with pre-vote agrees: a one-way cut of the leader, in either direction, ends in a new leader like a
+// two-way cut (F§4; checked by test/differential/). Cutting the leader's outgoing traffic stops its
+// heartbeats, the others elect; cutting its incoming traffic makes it step down (check-quorum fails).
+//
 // Connectivity is pairwise and direct: a leader keeps the members it can talk to itself, and a candidate
 // collects votes from the voters it can talk to itself. For a clean partition (groups) this is the same as
 // "the leader's connected component"; for overlapping one-way cuts it is what Raft actually does, since
 // Raft messages are never forwarded through a third member.
+
+import { etcdError, type EtcdError } from './etcd-errors.js';
+
+export { ETCD_ERRORS, etcdError, type EtcdError, type EtcdErrorCode } from './etcd-errors.js';
 
 /** Two-way connectivity between two node names (e.g. `(a, b) => network.connected(a, b)`). */
 export type Connectivity = (a: string, b: string) => boolean;
@@ -31,6 +46,11 @@ export interface EtcdMember {
   lastIndex: number;
   /** Why the member's process last crashed on its own (a raft panic), or null. */
   crashReason: string | null;
+  /**
+   * The member held committed entries that a stale leader later overwrote (F§4): its data conflicts with
+   * the cluster's log, so it never finishes starting (its reads time out) until removed and re-added.
+   */
+  diverged: boolean;
 }
 
 export interface LogEntry {
@@ -46,68 +66,28 @@ export interface EtcdOptions {
   strictReconfigCheck: boolean;
   /** A learner can be promoted once lastIndex*100 >= leader lastIndex*percent; default 90 (F§4). */
   promoteCatchUpPercent: number;
+  /** From losing a leader (crash, cut, removal) to a new one: 1-2.5 s measured, typically 1.3 s (F§4). */
+  electionDelayMs: number;
+  /** From a graceful stop (SIGTERM) of the leader to its successor: ~20 ms measured (F§4). */
+  handoverMs: number;
+  /** etcd's HealthInterval: members count as connected for membership changes after 5 s (F§4). */
+  healthIntervalMs: number;
 }
 
 export const DEFAULT_ETCD_OPTIONS: Readonly<EtcdOptions> = {
   maxLearners: 1,
   strictReconfigCheck: true,
   promoteCatchUpPercent: 90,
+  electionDelayMs: 1_300,
+  handoverMs: 20,
+  healthIntervalMs: 5_000,
 };
 
-/** Operating errors, returned as values. Codes follow etcd's rpctypes errors. */
-export type EtcdErrorCode =
-  | 'no-leader'
-  | 'timeout'
-  | 'too-many-learner-members'
-  | 'not-enough-started-members'
-  | 'member-not-found'
-  | 'member-not-learner'
-  | 'learner-not-ready'
-  | 'peer-url-exists'
-  | 'permanently-removed'
-  | 'crashed';
-
-/** The messages etcd prints for each code, for traces and for matching issue reports. */
-export const ETCD_ERROR_MESSAGES: Readonly<Record<EtcdErrorCode, string>> = {
-  'no-leader': 'etcdserver: no leader',
-  timeout: 'etcdserver: request timed out',
-  'too-many-learner-members': 'etcdserver: too many learner members in cluster',
-  'not-enough-started-members': 'etcdserver: re-configuration failed due to not enough started members',
-  'member-not-found': 'etcdserver: member not found',
-  'member-not-learner': 'etcdserver: can only promote a learner member',
-  'learner-not-ready': 'etcdserver: can only promote a learner member which is in sync with leader',
-  'peer-url-exists': 'etcdserver: Peer URLs already exists',
-  'permanently-removed': 'the member has been permanently removed from the cluster',
-  crashed: 'etcd member crashed',
-};
-
-/** Why a linearizable read on a member fails (F§2: etcd counts as up only after one succeeds). */
-export type EtcdReadError = 'not-started' | 'rpc-not-supported-for-learner' | 'no-leader';
-
-export type WriteResult =
-  { ok: true; index: number } | { ok: false; error: 'no-leader' | 'timeout'; definite: boolean };
-
-export type AddResult =
-  | { ok: true; id: string }
-  | {
-      ok: false;
-      error: 'no-leader' | 'too-many-learner-members' | 'not-enough-started-members' | 'peer-url-exists';
-    };
-
-export type ChangeResult =
-  | { ok: true }
-  | {
-      ok: false;
-      error:
-        | 'no-leader'
-        | 'member-not-found'
-        | 'member-not-learner'
-        | 'learner-not-ready'
-        | 'not-enough-started-members';
-    };
-
-export type StartResult =
-  { ok: true } | { ok: false; error: 'permanently-removed' | 'crashed'; message: string };
+/** Operating errors are values (`EtcdError`, models/etcd-errors.ts): etcd's code, text and definite flag. */
+export type WriteResult = { ok: true; index: number } | { ok: false; error: EtcdError };
+export type AddResult = { ok: true; id: string } | { ok: false; error: EtcdError };
+export type ChangeResult = { ok: true } | { ok: false; error: EtcdError };
+export type StartResult = { ok: true } | { ok: false; error: EtcdError };
 
 /** Change notifications, emitted after each public call in the order they happened. */
 export type EtcdChange =
@@ -133,6 +113,8 @@ export interface EtcdSnapshot {
 export interface EtcdClusterInit extends Partial<EtcdOptions> {
   /** Defaults to "everyone reaches everyone". */
   connectivity?: Connectivity;
+  /** Virtual time in ms (the engine's scheduler). Defaults to a clock moved only by `advance()`. */
+  now?: () => number;
 }
 
 export type EtcdListener = (e: EtcdChange) => void;
@@ -163,9 +145,16 @@ export function canPromote(voters: number, startedVoters: number): boolean {
   return startedVoters + 1 >= quorumOf(voters + 1);
 }
 
-/** Internal member state: `leaderMatch` is the match index the current leader's progress tracker holds. */
+/**
+ * Internal member state. `leaderMatch` is the match index the current leader's progress tracker holds
+ * (it survives the member dying, until the leader changes); `published` is etcd's "started": the member
+ * has run at least once (membership.Member.IsStarted), which is what the strict reconfiguration check counts.
+ */
 interface MemberState extends EtcdMember {
   leaderMatch: number;
+  /** The current leader holds a progress record for this member that it has acknowledged at least once. */
+  matched: boolean;
+  published: boolean;
 }
 
 const descending = (a: number, b: number): number => b - a;
@@ -176,6 +165,8 @@ export class EtcdCluster {
   /** Client traffic (membership RPCs) may travel where peer traffic cannot, e.g. a firewalled 2380. */
   private clientConnectivity: Connectivity | null = null;
   private readonly listener: EtcdListener | null;
+  private readonly clock: () => number;
+  private manualNowMs = 0;
 
   private readonly list: MemberState[] = [];
   private readonly byId = new Map<string, MemberState>();
@@ -186,11 +177,15 @@ export class EtcdCluster {
   private termValue = 0;
   private commitValue = 0;
   private leaderId: string | null = null;
+  /** When the pending election (or handover) completes; null when none is pending. */
+  private electionDueMs: number | null = null;
+  /** "a|b" (ids in creation order) -> virtual time since which two started members are connected. */
+  private readonly connectedSince = new Map<string, number>();
 
   /** How many log entries carry each writeId (a write may be retried under the same id). */
   private readonly inLog = new Map<number, number>();
   private readonly acknowledged = new Set<number>();
-  /** Acknowledged writes that are no longer in the log: what the durability invariant reports. */
+  /** Acknowledged writes that a stale leader truncated away (see also `lostWrites`). */
   private readonly lost = new Set<number>();
 
   private readonly pending: EtcdChange[] = [];
@@ -198,12 +193,17 @@ export class EtcdCluster {
 
   /** `listener` receives every change, after the public call that caused it has finished mutating. */
   constructor(init: EtcdClusterInit = {}, listener?: EtcdListener) {
+    const d = DEFAULT_ETCD_OPTIONS;
     this.opts = {
-      maxLearners: init.maxLearners ?? DEFAULT_ETCD_OPTIONS.maxLearners,
-      strictReconfigCheck: init.strictReconfigCheck ?? DEFAULT_ETCD_OPTIONS.strictReconfigCheck,
-      promoteCatchUpPercent: init.promoteCatchUpPercent ?? DEFAULT_ETCD_OPTIONS.promoteCatchUpPercent,
+      maxLearners: init.maxLearners ?? d.maxLearners,
+      strictReconfigCheck: init.strictReconfigCheck ?? d.strictReconfigCheck,
+      promoteCatchUpPercent: init.promoteCatchUpPercent ?? d.promoteCatchUpPercent,
+      electionDelayMs: init.electionDelayMs ?? d.electionDelayMs,
+      handoverMs: init.handoverMs ?? d.handoverMs,
+      healthIntervalMs: init.healthIntervalMs ?? d.healthIntervalMs,
     };
     this.connectivity = init.connectivity ?? (() => true);
+    this.clock = init.now ?? (() => this.manualNowMs);
     this.listener = listener ?? null;
   }
 
@@ -221,6 +221,26 @@ export class EtcdCluster {
 
   get logLength(): number {
     return this.log.length;
+  }
+
+  /** The model's virtual time (ms). */
+  get nowMs(): number {
+    return this.clock();
+  }
+
+  /**
+   * Move the built-in clock forward by `ms` and recompute (only without an `init.now`: tests and the
+   * differential suite). An engine-driven cluster is moved by its scheduler instead.
+   */
+  advance(ms: number): void {
+    if (ms < 0) throw new Error(`EtcdCluster.advance: negative ${ms}`);
+    this.manualNowMs += ms;
+    this.recompute();
+  }
+
+  /** When `recompute()` must run again for a pending election to complete, or null (F§4 timing). */
+  nextDeadlineMs(): number | null {
+    return this.electionDueMs;
   }
 
   /** The global log (live view; do not mutate). */
@@ -242,13 +262,17 @@ export class EtcdCluster {
     this.clientConnectivity = fn;
   }
 
-  /** Create the initial voters, all started with empty logs, and elect a leader. */
+  /**
+   * Create the initial voters, all started with empty logs. The first election completes like any other
+   * (`electionDelayMs` later), except with a zero delay, when it completes now.
+   */
   bootstrap(names: readonly string[]): string[] {
     if (this.list.length > 0 || this.removedIds.size > 0)
       throw new Error('EtcdCluster.bootstrap: already bootstrapped');
     const ids = names.map((name) => {
       const m = this.create(name, false);
       m.started = true;
+      m.published = true;
       this.emit({ type: 'added', id: m.id, name, detail: 'bootstrap voter' });
       return m.id;
     });
@@ -269,11 +293,7 @@ export class EtcdCluster {
 
   /** The newest member on node `name` (a node has more than one only while a policy misbehaves). */
   memberByName(name: string): Readonly<EtcdMember> | null {
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      const m = this.list[i] as MemberState;
-      if (m.name === name) return m;
-    }
-    return null;
+    return this.newestOn(name);
   }
 
   hasMember(id: string): boolean {
@@ -310,34 +330,58 @@ export class EtcdCluster {
     return n;
   }
 
-  /** A leader exists, i.e. some connected majority of voters is up. */
+  /**
+   * A quorum of voters is up and connected: a leader exists, or an election in progress will produce one.
+   * The leaderless moments of a normal election or handover (F§4 timing) do not count as lost quorum.
+   */
   hasQuorum(): boolean {
-    return this.leaderId !== null;
+    if (this.leaderId !== null) return true;
+    return this.candidate(null) !== null;
   }
 
-  /** Acknowledged writeIds that are no longer in the log, ascending. Empty in a correct run. */
+  /**
+   * Acknowledged writeIds that are gone, ascending; empty in a correct run. Gone means either truncated
+   * by a stale leader, or above the highest log of every member, started or not (F§4: wiping every
+   * member's data loses everything, even before anyone restarts).
+   */
   lostWrites(): number[] {
-    if (this.lost.size === 0) return [];
-    return [...this.lost].sort((a, b) => a - b);
+    let held = 0;
+    for (const m of this.list) if (!m.diverged && m.lastIndex > held) held = m.lastIndex;
+    const out = new Set(this.lost);
+    if (held < this.log.length) {
+      const kept = new Set<number>();
+      for (let i = 0; i < held; i++) kept.add((this.log[i] as LogEntry).writeId);
+      for (let i = held; i < this.log.length; i++) {
+        const w = (this.log[i] as LogEntry).writeId;
+        if (this.acknowledged.has(w) && !kept.has(w)) out.add(w);
+      }
+    }
+    if (out.size === 0) return [];
+    return [...out].sort((a, b) => a - b);
   }
 
   acknowledgedCount(): number {
     return this.acknowledged.size;
   }
 
-  /** Why a linearizable read on member `id` fails, or null if it succeeds (F§4). */
-  linearizableReadError(id: string): EtcdReadError | null {
+  /**
+   * Why a linearizable read served by member `id` fails, or null if it succeeds (F§4): a member that is
+   * down refuses the connection; a learner serves only serializable reads; without a leader it reaches,
+   * or with diverged data, the read times out (indefinite).
+   */
+  linearizableReadError(id: string): EtcdError | null {
     const m = this.get(id, 'linearizableReadError');
-    if (!m.started) return 'not-started';
-    // F§4: a learner serves only status and serializable reads ("rpc not supported for learner", T#5794).
-    if (m.learner) return 'rpc-not-supported-for-learner';
-    const leader = this.leaderMember();
-    if (leader === null || !this.linked(leader, m)) return 'no-leader';
-    return null;
+    return this.serveError(m, true);
   }
 
   linearizableRead(id: string): boolean {
     return this.linearizableReadError(id) === null;
+  }
+
+  /** A serializable read served by member `id`: only needs the process up (learners serve it too). */
+  serializableReadError(id: string): EtcdError | null {
+    const m = this.get(id, 'serializableReadError');
+    return m.started ? null : etcdError('unavailable');
   }
 
   /** A deep copy for trace checkpoints. */
@@ -347,13 +391,14 @@ export class EtcdCluster {
       leader: this.leaderId,
       commitIndex: this.commitValue,
       logLength: this.log.length,
-      members: this.list.map(({ id, name, learner, started, lastIndex, crashReason }) => ({
+      members: this.list.map(({ id, name, learner, started, lastIndex, crashReason, diverged }) => ({
         id,
         name,
         learner,
         started,
         lastIndex,
         crashReason,
+        diverged,
       })),
       removed: [...this.removedIds],
     };
@@ -362,28 +407,34 @@ export class EtcdCluster {
   // ---- data path ---------------------------------------------------------------------------------------
 
   /**
-   * A client write. Without a leader (reachable from `via`, when given) it fails definitely: the proposal
-   * was never made. Otherwise the leader appends, replicates and commits; a write that did not commit is an
-   * indefinite timeout (it may still commit later), as in etcd.
+   * A client write served by the member on node `via` (or straight to the leader when `via` is omitted:
+   * the workload's client fails over between endpoints). Errors are etcd's (F§4): a member that is down
+   * refuses the connection (definite); a learner refuses the RPC (definite); without a leader reachable
+   * from the serving member the request times out: indefinite, although the model drops the proposal
+   * (etcd drops proposals without a leader). With a leader, it appends, replicates and commits; a write
+   * that did not commit is an indefinite timeout that may still commit later.
    */
   write(writeId: number, via?: string): WriteResult {
-    const leader = this.leaderMember();
-    if (leader === null || (via !== undefined && !this.reaches(via, leader))) {
-      return { ok: false, error: 'no-leader', definite: true };
+    if (via !== undefined) {
+      const err = this.serveError(this.newestOn(via), true);
+      if (err !== null) return { ok: false, error: err };
     }
+    const leader = this.leaderMember();
+    if (leader === null) return { ok: false, error: etcdError('timeout') };
     const index = this.log.length + 1;
     this.log.push({ index, term: this.termValue, writeId });
     this.inLog.set(writeId, (this.inLog.get(writeId) ?? 0) + 1);
     this.lost.delete(writeId);
     leader.lastIndex = index;
     leader.leaderMatch = index;
+    leader.matched = true;
     this.step();
     let result: WriteResult;
     if (this.commitValue >= index && this.log.length >= index) {
       this.acknowledged.add(writeId);
       result = { ok: true, index };
     } else {
-      result = { ok: false, error: 'timeout', definite: false };
+      result = { ok: false, error: etcdError('timeout') };
     }
     this.flush();
     return result;
@@ -401,9 +452,7 @@ export class EtcdCluster {
    *   hazard F§4 forbids: it can help elect a leader that lacks committed entries.
    */
   start(id: string, opts: { emptyDataDir?: boolean } = {}): StartResult {
-    if (this.removedIds.has(id)) {
-      return { ok: false, error: 'permanently-removed', message: ETCD_ERROR_MESSAGES['permanently-removed'] };
-    }
+    if (this.removedIds.has(id)) return { ok: false, error: etcdError('permanently-removed') };
     const m = this.get(id, 'start');
     if (m.started) throw new Error(`EtcdCluster.start: ${id} is already started`);
     if (opts.emptyDataDir === true) m.lastIndex = 0;
@@ -411,9 +460,10 @@ export class EtcdCluster {
     if (leader !== null && this.linked(leader, m) && this.panics(m)) {
       this.crashFromPanic(m);
       this.flush();
-      return { ok: false, error: 'crashed', message: m.crashReason ?? '' };
+      return { ok: false, error: etcdError('raft-panic', m.crashReason ?? '') };
     }
     m.started = true;
+    m.published = true;
     m.crashReason = null;
     this.emit({ type: 'started', id, name: m.name, detail: `lastIndex ${m.lastIndex}` });
     this.recompute();
@@ -421,21 +471,16 @@ export class EtcdCluster {
   }
 
   /**
-   * Stop member `id`'s process. A graceful stop of the leader first hands leadership to the most up-to-date
-   * voter that can win (F§4), while the old leader still runs and votes. Stopping a stopped member is a no-op.
+   * Stop member `id`'s process. A graceful stop (SIGTERM) of the leader hands leadership over: the
+   * successor is in place `handoverMs` later; a kill leaves the others to time out and elect
+   * (`electionDelayMs`, F§4). Stopping a stopped member is a no-op.
    */
   stop(id: string, graceful: boolean): void {
     const m = this.get(id, 'stop');
     if (!m.started) return;
-    if (graceful && this.leaderId === id) {
-      const next = this.candidate(m);
-      if (next !== null) {
-        this.becomeLeader(next);
-        this.replicate(next);
-      }
-    }
     m.started = false;
     this.emit({ type: 'stopped', id, name: m.name, detail: graceful ? 'graceful' : 'killed' });
+    if (this.leaderId === id) this.loseLeader(graceful ? this.opts.handoverMs : this.opts.electionDelayMs);
     this.recompute();
   }
 
@@ -454,82 +499,91 @@ export class EtcdCluster {
     if (m.started) {
       m.started = false;
       this.emit({ type: 'stopped', id, name: m.name, detail: 'killed: data dir lost' });
+      if (this.leaderId === id) this.loseLeader(this.opts.electionDelayMs);
     }
     m.lastIndex = 0;
+    m.diverged = false;
     this.recompute();
   }
 
   // ---- membership (one change at a time: each is applied instantly) --------------------------------------
 
-  /** Add a learner on node `name` (not started, empty log). At most `maxLearners` learners (F§4, T#13710). */
+  /**
+   * Add a learner on node `name` (not started, empty log), served by the member on node `via` (F§4):
+   * the serving member must be up, a voter, and connected to every voter for `healthIntervalMs`
+   * ("unhealthy cluster"); then the change needs a leader (else timeout); at apply, at most `maxLearners`
+   * learners (T#13710) and one member per peer URL.
+   */
   addLearner(name: string, via: string): AddResult {
-    if (!this.leaderReachable(via)) return { ok: false, error: 'no-leader' };
-    if (this.hasName(name)) return { ok: false, error: 'peer-url-exists' };
-    if (this.learners() >= this.opts.maxLearners) return { ok: false, error: 'too-many-learner-members' };
-    const m = this.create(name, true);
-    this.emit({ type: 'added', id: m.id, name, detail: 'learner' });
-    this.recompute();
-    return { ok: true, id: m.id };
+    return this.add(name, via, true);
   }
 
-  /** Add a voter on node `name` (not started, empty log), subject to the strict reconfiguration check. */
+  /** Add a voter on node `name` (not started, empty log); as `addLearner`, plus the strict quorum check. */
   addVoter(name: string, via: string): AddResult {
-    if (!this.leaderReachable(via)) return { ok: false, error: 'no-leader' };
-    if (this.hasName(name)) return { ok: false, error: 'peer-url-exists' };
-    if (this.opts.strictReconfigCheck && !canAddVoter(this.voters(), this.startedVoters())) {
-      return { ok: false, error: 'not-enough-started-members' };
-    }
-    const m = this.create(name, false);
-    this.emit({ type: 'added', id: m.id, name, detail: 'voter' });
-    this.recompute();
-    return { ok: true, id: m.id };
+    return this.add(name, via, false);
   }
 
   /**
-   * Remove a member. Learners and members that are down can always go; a started voter only if the rest
-   * keep a quorum of started voters (F§4). From a 2-member cluster this passes when both are up, as in etcd,
-   * although F§4 calls it unsafe. A removed leader is replaced by an election. The removed member's process,
-   * if running, must be stopped by the caller; restarting it yields 'permanently-removed'.
+   * Remove a member, served by the member on node `via` (etcd mayRemoveMember, F§4). Learners can always
+   * go. For a voter, the strict check first counts members that have ever started; then a member the
+   * server has no connection to (down or cut off) may go; otherwise the voters connected to the server
+   * for `healthIntervalMs` (the server included), minus the removed one, must still be a quorum of the
+   * rest, so a remove right after a peer restarted is refused "unhealthy cluster". From a 2-member
+   * cluster this passes while both are up. A removed leader is replaced by an election. The removed
+   * member's process, if running, must be stopped by the caller; restarting it is 'permanently-removed'.
    */
   removeMember(id: string, via: string): ChangeResult {
-    if (!this.leaderReachable(via)) return { ok: false, error: 'no-leader' };
+    const server = this.newestOn(via);
+    const serveErr = this.serveError(server, false);
+    if (serveErr !== null) return { ok: false, error: serveErr };
+    const s = server as MemberState;
     const m = this.byId.get(id);
-    if (m === undefined) return { ok: false, error: 'member-not-found' };
-    if (
-      this.opts.strictReconfigCheck &&
-      !m.learner &&
-      !canRemoveVoter(this.voters(), this.startedVoters(), m.started)
-    ) {
-      return { ok: false, error: 'not-enough-started-members' };
+    if (m !== undefined && this.opts.strictReconfigCheck && !m.learner) {
+      if (!canRemoveVoter(this.voters(), this.publishedVoters(), m.published)) {
+        return { ok: false, error: etcdError('not-enough-started-members') };
+      }
+      const active = m === s || this.connectedAt(s, m) !== null;
+      if (active) {
+        const healthy = this.connectedVoters(s);
+        if (healthy - 1 < quorumOf(this.voters() - 1))
+          return { ok: false, error: etcdError('unhealthy-cluster') };
+      }
     }
+    if (!this.leaderReachable(s)) return { ok: false, error: etcdError('timeout') };
+    if (m === undefined) return { ok: false, error: etcdError('member-not-found') };
     this.list.splice(this.list.indexOf(m), 1);
     this.byId.delete(id);
     this.removedIds.add(id);
     this.emit({ type: 'removed', id, name: m.name, detail: m.learner ? 'learner' : 'voter' });
-    if (this.leaderId === id) {
-      this.leaderId = null;
-      this.emit({ type: 'leader', leader: null, term: this.termValue });
-    }
+    if (this.leaderId === id) this.loseLeader(this.opts.electionDelayMs);
     this.recompute();
     return { ok: true };
   }
 
   /**
-   * Promote a learner to voter: it must be started and caught up to promoteCatchUpPercent of the leader's
-   * log, and the started voters (the learner included) must form a quorum of the new voter count (F§4).
+   * Promote a learner to voter (etcd PromoteMember, forwarded to the leader). The leader's progress record
+   * of the learner must be >= promoteCatchUpPercent of the leader's log: the record survives the learner
+   * dying until the leader changes, so a caught-up learner that just crashed can still be promoted (F§4).
+   * Then the members that have ever started, the learner included, must form a quorum of the new voters.
    */
   promote(id: string, via: string): ChangeResult {
-    if (!this.leaderReachable(via)) return { ok: false, error: 'no-leader' };
-    const m = this.byId.get(id);
-    if (m === undefined) return { ok: false, error: 'member-not-found' };
-    if (!m.learner) return { ok: false, error: 'member-not-learner' };
+    const server = this.newestOn(via);
+    const serveErr = this.serveError(server, false);
+    if (serveErr !== null) return { ok: false, error: serveErr };
+    if (!this.leaderReachable(server as MemberState)) return { ok: false, error: etcdError('timeout') };
     const leader = this.leaderMember() as MemberState;
-    if (!m.started || m.lastIndex * 100 < leader.lastIndex * this.opts.promoteCatchUpPercent) {
-      return { ok: false, error: 'learner-not-ready' };
+    const m = this.byId.get(id);
+    if (m === undefined) return { ok: false, error: etcdError('member-not-found') };
+    // A learner the leader has never heard from has no match yet (etcd's log is never empty: the learner's
+    // own add is an entry), so it is not in sync even when the data log is empty.
+    const inSync = m.matched && m.leaderMatch * 100 >= leader.lastIndex * this.opts.promoteCatchUpPercent;
+    if (m.learner && !inSync) {
+      return { ok: false, error: etcdError('learner-not-ready') };
     }
-    if (this.opts.strictReconfigCheck && !canPromote(this.voters(), this.startedVoters())) {
-      return { ok: false, error: 'not-enough-started-members' };
+    if (this.opts.strictReconfigCheck && !canPromote(this.voters(), this.publishedVoters())) {
+      return { ok: false, error: etcdError('not-enough-started-members') };
     }
+    if (!m.learner) return { ok: false, error: etcdError('member-not-learner') };
     m.learner = false;
     this.emit({ type: 'promoted', id, name: m.name, detail: `lastIndex ${m.lastIndex}` });
     this.recompute();
@@ -538,8 +592,10 @@ export class EtcdCluster {
 
   // ---- the Raft abstraction ------------------------------------------------------------------------------
 
-  /** Re-derive leadership, replication and commit after any change (connectivity included). */
+  /** Re-derive connections, leadership, replication and commit after any change (connectivity included). */
   recompute(): void {
+    // Connections change only with connectivity or processes, never with a write: tracked here, not in step().
+    this.trackConnections();
     this.step();
     this.flush();
   }
@@ -552,18 +608,38 @@ export class EtcdCluster {
         if (m !== leader && m.started && this.panics(m) && this.linked(leader, m)) this.crashFromPanic(m);
       }
       if (!this.holds(leader)) {
-        this.leaderId = null;
         leader = null;
-        const next = this.candidate(null);
-        if (next === null) this.emit({ type: 'leader', leader: null, term: this.termValue });
-        else leader = this.becomeLeader(next);
+        this.loseLeader(this.opts.electionDelayMs);
       }
-    } else {
-      const next = this.candidate(null);
-      if (next !== null) leader = this.becomeLeader(next);
     }
+    if (leader === null) leader = this.elect();
     if (leader !== null) this.replicate(leader);
     this.advanceCommit();
+  }
+
+  /** The leader is gone: the others elect after `delayMs` (F§4 timing). */
+  private loseLeader(delayMs: number): void {
+    if (this.leaderId === null) return;
+    this.leaderId = null;
+    this.emit({ type: 'leader', leader: null, term: this.termValue });
+    this.electionDueMs = this.clock() + delayMs;
+  }
+
+  /**
+   * Without a leader: an election starts once a candidate exists and completes `electionDelayMs` later
+   * (or at the due time a lost leader or a handover set). If no candidate remains, the election is off.
+   */
+  private elect(): MemberState | null {
+    const next = this.candidate(null);
+    if (next === null) {
+      this.electionDueMs = null;
+      return null;
+    }
+    const now = this.clock();
+    this.electionDueMs ??= now + this.opts.electionDelayMs;
+    if (now < this.electionDueMs) return null;
+    this.electionDueMs = null;
+    return this.becomeLeader(next);
   }
 
   private leaderMember(): MemberState | null {
@@ -572,27 +648,32 @@ export class EtcdCluster {
 
   /** F§4: a leader stays while it is a started voter that reaches a quorum of started voters. */
   private holds(leader: MemberState): boolean {
-    if (!leader.started || leader.learner) return false;
+    if (!this.votes(leader)) return false;
     let reach = 0;
-    for (const m of this.list) if (!m.learner && m.started && this.linked(leader, m)) reach++;
+    for (const m of this.list) if (this.votes(m) && this.linked(leader, m)) reach++;
     return reach >= this.quorum();
+  }
+
+  /** A voter that takes part in elections: started, and not stuck on diverged data. */
+  private votes(m: MemberState): boolean {
+    return !m.learner && m.started && !m.diverged;
   }
 
   /**
    * The voter that wins an election now, or null: a started voter wins the votes of the started voters it
    * reaches whose logs are not longer than its own (Raft's up-to-date rule; all logs are prefixes of one
    * log, so length decides). Among possible winners the longest log wins, then the lowest id.
-   * `exclude` (a leader transferring leadership) cannot win but still votes.
+   * `exclude` cannot win but still votes.
    */
   private candidate(exclude: MemberState | null): MemberState | null {
     const q = this.quorum();
     let best: MemberState | null = null;
     for (const c of this.list) {
-      if (c.learner || !c.started || c === exclude) continue;
+      if (!this.votes(c) || c === exclude) continue;
       if (best !== null && c.lastIndex <= best.lastIndex) continue;
       let votes = 0;
       for (const v of this.list) {
-        if (!v.learner && v.started && v.lastIndex <= c.lastIndex && this.linked(c, v)) votes++;
+        if (this.votes(v) && v.lastIndex <= c.lastIndex && this.linked(c, v)) votes++;
       }
       if (votes >= q) best = c;
     }
@@ -603,14 +684,23 @@ export class EtcdCluster {
     this.termValue++;
     this.leaderId = m.id;
     // A new leader's progress tracker starts from scratch: it knows nobody's match index yet.
-    for (const x of this.list) x.leaderMatch = 0;
+    for (const x of this.list) {
+      x.leaderMatch = 0;
+      x.matched = false;
+    }
     m.leaderMatch = m.lastIndex;
+    m.matched = true;
     this.emit({ type: 'leader', leader: m.id, term: this.termValue });
     if (m.lastIndex < this.log.length) this.truncate(m.lastIndex);
     return m;
   }
 
-  /** The new leader's log wins: entries beyond it are overwritten, on every member. */
+  /**
+   * The new leader's log wins: entries beyond it are overwritten. A member that held only uncommitted
+   * entries beyond it is cut back, as in Raft. A member that held *committed* entries beyond it (possible
+   * only after a wiped member voted, F§4) cannot accept the new log: it is marked diverged and never
+   * finishes starting until it is removed and re-added.
+   */
   private truncate(toIndex: number): void {
     let lostNow = 0;
     for (let i = this.log.length - 1; i >= toIndex; i--) {
@@ -627,8 +717,19 @@ export class EtcdCluster {
       }
     }
     this.log.length = toIndex;
-    for (const m of this.list) if (m.lastIndex > toIndex) m.lastIndex = toIndex;
-    // Only possible when the new leader lacks committed entries, i.e. after a wiped member voted.
+    for (const m of this.list) {
+      if (m.lastIndex <= toIndex) continue;
+      if (this.commitValue > toIndex) {
+        m.diverged = true;
+        this.emit({
+          type: 'crashed',
+          id: m.id,
+          name: m.name,
+          detail: 'diverged: held committed entries a stale leader overwrote',
+        });
+      }
+      m.lastIndex = toIndex;
+    }
     if (this.commitValue > toIndex) this.commitValue = toIndex;
     this.emit({ type: 'truncated', toIndex, lostAcknowledged: lostNow });
   }
@@ -637,9 +738,10 @@ export class EtcdCluster {
   private replicate(leader: MemberState): void {
     const last = leader.lastIndex;
     for (const m of this.list) {
-      if (m.started && this.linked(leader, m)) {
+      if (m.started && !m.diverged && this.linked(leader, m)) {
         m.lastIndex = last;
         m.leaderMatch = last;
+        m.matched = true;
       }
     }
   }
@@ -648,7 +750,7 @@ export class EtcdCluster {
   private advanceCommit(): void {
     const s = this.scratch;
     s.length = 0;
-    for (const m of this.list) if (!m.learner) s.push(m.lastIndex);
+    for (const m of this.list) if (!m.learner) s.push(m.diverged ? 0 : m.lastIndex);
     if (s.length === 0) return;
     s.sort(descending);
     const held = s[quorumOf(s.length) - 1] ?? 0;
@@ -670,20 +772,109 @@ export class EtcdCluster {
     this.emit({ type: 'crashed', id: m.id, name: m.name, detail: m.crashReason });
   }
 
+  // ---- connections and the strict checks ---------------------------------------------------------------
+
+  /** Update when each pair of started members got connected (etcd's peer "active since"). */
+  private trackConnections(): void {
+    const now = this.clock();
+    for (let i = 0; i < this.list.length; i++) {
+      const a = this.list[i] as MemberState;
+      for (let j = i + 1; j < this.list.length; j++) {
+        const b = this.list[j] as MemberState;
+        const key = `${a.id}|${b.id}`;
+        const up = a.started && b.started && this.linked(a, b);
+        if (!up) this.connectedSince.delete(key);
+        else if (!this.connectedSince.has(key)) this.connectedSince.set(key, now);
+      }
+    }
+  }
+
+  /** Since when `a` and `b` are connected, or null. */
+  private connectedAt(a: MemberState, b: MemberState): number | null {
+    if (a === b) return a.started ? 0 : null;
+    const [x, y] = this.list.indexOf(a) < this.list.indexOf(b) ? [a, b] : [b, a];
+    return this.connectedSince.get(`${x.id}|${y.id}`) ?? null;
+  }
+
+  /** Connected for at least healthIntervalMs (etcd isConnectedSince(now - HealthInterval)). */
+  private healthyLink(a: MemberState, b: MemberState): boolean {
+    if (a === b) return true;
+    const since = this.connectedAt(a, b);
+    return since !== null && since <= this.clock() - this.opts.healthIntervalMs;
+  }
+
+  /** Voters connected to `server` for healthIntervalMs, the server itself included (numConnectedSince). */
+  private connectedVoters(server: MemberState): number {
+    let n = 0;
+    for (const m of this.list) if (!m.learner && this.healthyLink(server, m)) n++;
+    return n;
+  }
+
+  private publishedVoters(): number {
+    let n = 0;
+    for (const m of this.list) if (!m.learner && m.published) n++;
+    return n;
+  }
+
+  private add(name: string, via: string, learner: boolean): AddResult {
+    const server = this.newestOn(via);
+    const serveErr = this.serveError(server, false);
+    if (serveErr !== null) return { ok: false, error: serveErr };
+    const s = server as MemberState;
+    if (this.opts.strictReconfigCheck) {
+      if (!learner && !canAddVoter(this.voters(), this.publishedVoters())) {
+        return { ok: false, error: etcdError('not-enough-started-members') };
+      }
+      for (const m of this.list) {
+        if (!m.learner && !this.healthyLink(s, m))
+          return { ok: false, error: etcdError('unhealthy-cluster') };
+      }
+    }
+    if (!this.leaderReachable(s)) return { ok: false, error: etcdError('timeout') };
+    if (this.hasName(name)) return { ok: false, error: etcdError('peer-url-exists') };
+    if (learner && this.learners() >= this.opts.maxLearners) {
+      return { ok: false, error: etcdError('too-many-learners') };
+    }
+    const m = this.create(name, learner);
+    this.emit({ type: 'added', id: m.id, name, detail: learner ? 'learner' : 'voter' });
+    this.recompute();
+    return { ok: true, id: m.id };
+  }
+
+  /**
+   * Why member `m` cannot serve a request, or null. Down: the connection is refused. A learner serves only
+   * status and serializable reads (F§4). `needsLeader` (data requests): without a leader it reaches, or on
+   * diverged data, the request times out. Membership requests check the leader later, after their own
+   * checks, as etcd does.
+   */
+  private serveError(m: MemberState | null, needsLeader: boolean): EtcdError | null {
+    if (m === null || !m.started) return etcdError('unavailable');
+    if (m.learner) return etcdError('learner-rpc');
+    if (!needsLeader) return null;
+    if (m.diverged || !this.leaderReachable(m)) return etcdError('timeout');
+    return null;
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------------
 
   private linked(a: MemberState, b: MemberState): boolean {
     return a === b || a.name === b.name || this.connectivity(a.name, b.name);
   }
 
-  private reaches(node: string, leader: MemberState): boolean {
-    return node === leader.name || (this.clientConnectivity ?? this.connectivity)(node, leader.name);
+  /** A request served by `m` needs a leader that `m` reaches over the peer network (proposal/forward). */
+  private leaderReachable(m: MemberState): boolean {
+    const leader = this.leaderMember();
+    if (leader === null || m.diverged) return false;
+    if (m === leader) return true;
+    return this.linked(leader, m);
   }
 
-  /** Membership requests need a leader reachable from the requesting node. */
-  private leaderReachable(via: string): boolean {
-    const leader = this.leaderMember();
-    return leader !== null && this.reaches(via, leader);
+  private newestOn(name: string): MemberState | null {
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const m = this.list[i] as MemberState;
+      if (m.name === name) return m;
+    }
+    return null;
   }
 
   private hasName(name: string): boolean {
@@ -699,7 +890,10 @@ export class EtcdCluster {
       started: false,
       lastIndex: 0,
       crashReason: null,
+      diverged: false,
       leaderMatch: 0,
+      matched: false,
+      published: false,
     };
     this.list.push(m);
     this.byId.set(m.id, m);

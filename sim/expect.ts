@@ -3,6 +3,7 @@
 import type { SimulateResult } from './simulate.js';
 import type { EventMatcher, Expectation } from './scenario/types.js';
 import type { TraceEvent } from './trace/types.js';
+import { formatMs } from './engine/duration.js';
 
 export interface ExpectationResult {
   what: string;
@@ -21,9 +22,17 @@ export function matches(m: EventMatcher, e: TraceEvent): boolean {
   return true;
 }
 
-function describe(m: EventMatcher): string {
+function describePlain(m: EventMatcher): string {
   const fields = Object.entries(m.fields).map(([k, v]) => `${k}~${JSON.stringify(v)}`);
   return `${m.type}${fields.length ? ` {${fields.join(', ')}}` : ''}`;
+}
+
+function describe(m: EventMatcher): string {
+  const parts = [describePlain(m)];
+  if (m.after) parts.push(`after ${describePlain(m.after)}`);
+  if (m.withinMs !== undefined) parts.push(`within ${formatMs(m.withinMs)}`);
+  if (m.before) parts.push(`before ${describePlain(m.before)}`);
+  return parts.join(' ');
 }
 
 function brief(e: TraceEvent): string {
@@ -32,39 +41,67 @@ function brief(e: TraceEvent): string {
 }
 
 /**
+ * One `events`/`absentEvents` entry followed through a run. An event counts when it matches and lies in
+ * the entry's window: strictly after the first `after` anchor, no later than `within` past that anchor
+ * (or past the run's start), and strictly before the first `before` anchor. Order is the trace's
+ * (time, seq) order, so two events at the same millisecond are still ordered.
+ */
+class MatcherWatch {
+  anchorAfter: TraceEvent | null = null;
+  anchorBefore: TraceEvent | null = null;
+  hit: TraceEvent | null = null;
+  constructor(readonly m: EventMatcher) {}
+
+  see(e: TraceEvent): void {
+    const m = this.m;
+    if (m.after && !this.anchorAfter && matches(m.after, e)) this.anchorAfter = e;
+    if (m.before && !this.anchorBefore && matches(m.before, e)) this.anchorBefore = e;
+    if (this.hit || !matches(m, e)) return;
+    if (m.after && (!this.anchorAfter || e.seq <= this.anchorAfter.seq)) return;
+    if (m.before && this.anchorBefore && this.anchorBefore.seq <= e.seq) return;
+    if (m.withinMs !== undefined && e.t > (this.anchorAfter?.t ?? 0) + m.withinMs) return;
+    this.hit = e;
+  }
+
+  /** For `events`: the event happened in its window, and every anchor it names happened. */
+  happened(): ExpectationResult {
+    const m = this.m;
+    const what = `event ${describe(m)} happens`;
+    if (m.after && !this.anchorAfter)
+      return { what, met: false, actual: `${describePlain(m.after)} never happened` };
+    if (m.before && !this.anchorBefore)
+      return { what, met: false, actual: `${describePlain(m.before)} never happened` };
+    const e = this.hit;
+    return { what, met: !!e, actual: e ? `first at ${e.t} ms: ${brief(e)}` : 'never happened in its window' };
+  }
+
+  /** For `absentEvents`: no matching event in the window (an `after` anchor that never came leaves none). */
+  absent(): ExpectationResult {
+    const e = this.hit;
+    return {
+      what: `event ${describe(this.m)} never happens`,
+      met: !e,
+      actual: e ? `happened at ${e.t} ms: ${brief(e)}` : 'never happened',
+    };
+  }
+}
+
+/**
  * Watches a run's events for the `events` / `absentEvents` expectations (pass `onEvent` to simulate()),
  * then checks everything against the result.
  */
 export function expectationWatcher(expect: Expectation) {
-  const firstSeen: (TraceEvent | null)[] = expect.events.map(() => null);
-  const firstAbsent: (TraceEvent | null)[] = expect.absentEvents.map(() => null);
+  const present = expect.events.map((m) => new MatcherWatch(m));
+  const absent = expect.absentEvents.map((m) => new MatcherWatch(m));
   return {
     onEvent(e: TraceEvent): void {
-      for (let i = 0; i < expect.events.length; i++) {
-        if (firstSeen[i] === null && matches(expect.events[i]!, e)) firstSeen[i] = e;
-      }
-      for (let i = 0; i < expect.absentEvents.length; i++) {
-        if (firstAbsent[i] === null && matches(expect.absentEvents[i]!, e)) firstAbsent[i] = e;
-      }
+      for (const w of present) w.see(e);
+      for (const w of absent) w.see(e);
     },
     check(r: SimulateResult): ExpectationResult[] {
       const out = checkExpectations(expect, r);
-      expect.events.forEach((m, i) => {
-        const e = firstSeen[i];
-        out.push({
-          what: `event ${describe(m)} happens`,
-          met: !!e,
-          actual: e ? `first at ${e.t} ms: ${brief(e)}` : 'never happened',
-        });
-      });
-      expect.absentEvents.forEach((m, i) => {
-        const e = firstAbsent[i];
-        out.push({
-          what: `event ${describe(m)} never happens`,
-          met: !e,
-          actual: e ? `happened at ${e.t} ms: ${brief(e)}` : 'never happened',
-        });
-      });
+      for (const w of present) out.push(w.happened());
+      for (const w of absent) out.push(w.absent());
       return out;
     },
   };

@@ -132,7 +132,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     return run();
   } catch (err) {
     // A crash leaves a readable partial trace: everything written so far is flushed, without a footer.
-    writer.abort();
+    // If that flush fails too (a full disk), the first error is the one to report.
+    try {
+      writer.abort();
+    } catch {
+      // Ignored on purpose: see above.
+    }
     throw err;
   }
 

@@ -1,25 +1,26 @@
 #!/usr/bin/env node
-// The upgradelab command line. Exit codes: 0 clean (or every expectation met), 1 a violation (or an unmet
-// expectation), 2 bad input (nothing ran).
+// The upgradelab command line. Exit codes (exit-codes.ts): 0 clean (or every expectation met), 1 a violation
+// (or an unmet expectation), 2 bad input (nothing ran), 3 an internal error, 4 a run that stopped early.
 import { Command, CommanderError } from 'commander';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expectationWatcher } from '../expect.js';
+import { MAX_EVENTS } from '../scenario/limits.js';
 import { applySeed, loadScenarioFile, ScenarioError } from '../scenario/load.js';
 import { simulate, type SimulateResult } from '../simulate.js';
 import { toChromeTrace } from '../trace/chrome.js';
-import { readTraceFile, TraceError } from '../trace/reader.js';
-import { fileSink } from '../trace/writer.js';
+import { readTraceFile } from '../trace/reader.js';
+import { fileSink, makeParentDirs, nullSink, TraceSinkError } from '../trace/writer.js';
 import { CODE_VERSION } from '../version.js';
+import { registerViz } from './viz.js';
+import { registerServe } from './serve.js';
+import { InternalError, reportError, UsageError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
 
-class UsageError extends Error {}
-
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function reproduce(file: string, seed: string | number): string {
-  return `upgradelab run ${quote(file)} --seed ${quote(String(seed))}`;
+function reproduce(file: string, seed: string | number, maxEvents = MAX_EVENTS): string {
+  const cap = maxEvents === MAX_EVENTS ? '' : ` --max-events ${maxEvents}`;
+  return `upgradelab run ${shellQuote(file)} --seed ${shellQuote(seedArgument(seed))}${cap}`;
 }
 
 function fmtMs(ms: number): string {
@@ -29,15 +30,10 @@ function fmtMs(ms: number): string {
   return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
 }
 
-function parseSeed(raw: string | undefined): string | number | undefined {
-  if (raw === undefined) return undefined;
-  return /^-?\d+$/.test(raw) ? Number(raw) : raw;
-}
-
 function summary(r: SimulateResult, file: string, wallMs: number): string[] {
   const m = r.metrics;
   const lines = [
-    `scenario ${r.scenario} (${file}), seed ${r.seed}`,
+    `scenario ${printable(r.scenario)} (${printable(file)}), seed ${printable(seedArgument(r.seed))}`,
     `simulated ${fmtMs(m.simulatedMs)} in ${wallMs} ms wall: ${m.events} events (${Math.round((m.events / Math.max(wallMs, 1)) * 1000)} events/s, ${Math.round(m.simulatedMs / Math.max(wallMs, 1))}x real time)`,
     `upgrade: ${m.upgradeDurationMs === null ? 'did not finish' : fmtMs(m.upgradeDurationMs)}; nodes on target: ${m.nodesOnTarget}; time without quorum: ${fmtMs(m.timeWithoutQuorumMs)}`,
     `etcd writes: ${m.writesAttempted} attempted, ${m.writesAcknowledged} acknowledged, ${m.writesLost} lost`,
@@ -45,31 +41,58 @@ function summary(r: SimulateResult, file: string, wallMs: number): string[] {
   ];
   for (const v of r.verdicts)
     lines.push(
-      `  ${v.ok ? 'ok  ' : 'FAIL'} ${v.invariant}${v.ok ? '' : ` (${v.violations}x, first at ${fmtMs(v.first!.t)}: ${v.first!.message})`}`,
+      `  ${v.ok ? 'ok  ' : 'FAIL'} ${v.invariant}${v.ok ? '' : ` (${v.violations}x, first at ${fmtMs(v.first!.t)}: ${printable(v.first!.message)})`}`,
     );
   return lines;
 }
 
-function cmdRun(file: string, opts: { seed?: string; out?: string; json?: boolean }): number {
+function parseMaxEvents(raw: string | undefined): number {
+  if (raw === undefined) return MAX_EVENTS;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_EVENTS))
+    throw new UsageError(
+      `--max-events must be a whole number from 1 to ${MAX_EVENTS}, got ${JSON.stringify(raw)}`,
+    );
+  return n;
+}
+
+interface RunOptions {
+  seed?: string;
+  out?: string;
+  json?: boolean;
+  maxEvents?: string;
+}
+
+function cmdRun(file: string, opts: RunOptions): number {
+  const maxEvents = parseMaxEvents(opts.maxEvents);
   const scenario = loadScenarioFile(file);
-  const seed = parseSeed(opts.seed) ?? scenario.seed;
+  const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
+  // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is
+  // only hashed as it streams by: the CLI needs the hash and the verdicts, not the trace.
+  const sink = opts.out ? fileSink(opts.out) : nullSink();
   const t0 = Date.now();
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
   let r: SimulateResult;
   try {
-    r = simulate(s, {
-      ...(opts.out ? { sink: fileSink(opts.out) } : {}),
-      ...(watcher ? { onEvent: watcher.onEvent } : {}),
-    });
+    r = simulate(s, { sink, maxEvents, ...(watcher ? { onEvent: watcher.onEvent } : {}) });
   } catch (err) {
-    const where = opts.out ? `; the partial trace is in ${opts.out}` : '';
-    process.stderr.write(`upgradelab: the simulator crashed${where}\nreproduce: ${reproduce(file, seed)}\n`);
-    throw err;
+    if (err instanceof TraceSinkError) throw err;
+    const notes: string[] = [];
+    if (opts.out && existsSync(opts.out) && statSync(opts.out).size > 0)
+      notes.push(`the partial trace (no footer) is in ${printable(opts.out)}`);
+    notes.push(`reproduce: ${reproduce(file, seed, maxEvents)}`);
+    throw new InternalError(err, notes);
   }
   const wallMs = Date.now() - t0;
+  const stoppedEarly = r.stop !== 'time-bound';
+  const early = stoppedEarly
+    ? `the run stopped early (${r.stop}) at ${fmtMs(r.metrics.simulatedMs)} of ${fmtMs(s.durationMs)}, after ` +
+      `${r.metrics.events} events (the cap is ${maxEvents}): its verdicts cover only that part`
+    : null;
   const expectations = watcher ? watcher.check(r) : null;
-  const ok = expectations ? expectations.every((e) => e.met) : r.violations.length === 0;
+  const ok = !stoppedEarly && (expectations ? expectations.every((e) => e.met) : r.violations.length === 0);
+  const code = stoppedEarly ? EXIT.stoppedEarly : ok ? EXIT.ok : EXIT.violation;
   if (opts.json) {
     process.stdout.write(
       JSON.stringify(
@@ -78,23 +101,26 @@ function cmdRun(file: string, opts: { seed?: string; out?: string; json?: boolea
           file,
           seed,
           ok,
+          exitCode: code,
           stop: r.stop,
+          stoppedEarly: early,
           metrics: r.metrics,
           verdicts: r.verdicts,
           violations: r.violations,
           expectations,
           final: r.final,
           hash: r.footer.hash,
-          reproduce: reproduce(file, seed),
+          reproduce: reproduce(file, seed, maxEvents),
         },
         null,
         2,
       ) + '\n',
     );
-    return ok ? 0 : 1;
+    return code;
   }
   const out = summary(r, file, wallMs);
-  if (opts.out) out.push(`trace: ${opts.out} (hash ${r.footer.hash.slice(0, 16)}…)`);
+  if (opts.out) out.push(`trace: ${printable(opts.out)} (hash ${r.footer.hash.slice(0, 16)}…)`);
+  else out.push(`trace hash ${r.footer.hash.slice(0, 16)}… (not kept; --out keeps the trace)`);
   const safety = r.violations.filter((v) => !v.liveness);
   const liveness = r.violations.filter((v) => v.liveness);
   for (const [label, list] of [
@@ -104,53 +130,101 @@ function cmdRun(file: string, opts: { seed?: string; out?: string; json?: boolea
     if (list.length === 0) continue;
     out.push(`${label}:`);
     for (const v of list.slice(0, 20))
-      out.push(`  t=${fmtMs(v.t)} ${v.invariant} [${v.nodes.join(',')}] ${v.message}`);
+      out.push(`  t=${fmtMs(v.t)} ${v.invariant} [${v.nodes.join(',')}] ${printable(v.message)}`);
     if (list.length > 20) out.push(`  … ${list.length - 20} more in the trace`);
   }
   if (expectations) {
     out.push('expectations:');
-    for (const e of expectations) out.push(`  ${e.met ? 'met    ' : 'NOT MET'} ${e.what} — ${e.actual}`);
+    for (const e of expectations)
+      out.push(`  ${e.met ? 'met    ' : 'NOT MET'} ${printable(e.what)} — ${printable(e.actual)}`);
   }
-  if (!ok) out.push(`reproduce: ${reproduce(file, seed)}`);
-  out.push(ok ? 'result: PASS' : 'result: FAIL');
+  if (early) out.push(early);
+  if (!ok) out.push(`reproduce: ${reproduce(file, seed, maxEvents)}`);
+  out.push(stoppedEarly ? 'result: STOPPED EARLY' : ok ? 'result: PASS' : 'result: FAIL');
   process.stdout.write(out.join('\n') + '\n');
-  return ok ? 0 : 1;
+  return code;
 }
 
+/** Checks every file and reports every failure; exit 2 if any file is bad. */
 function cmdValidate(files: string[]): number {
+  let code: number = EXIT.ok;
   for (const f of files) {
-    const s = loadScenarioFile(f);
-    process.stdout.write(
-      `${f}: ok (${s.name}: ${s.cluster.nodes.length} nodes, ${s.profile}, ${s.bootloader}, ${s.faults.length} scheduled faults)\n`,
-    );
+    try {
+      const s = loadScenarioFile(f);
+      process.stdout.write(
+        `${printable(f)}: ok (${printable(s.name)}: ${s.cluster.nodes.length} nodes, ${s.profile}, ${s.bootloader}, ${s.faults.length} scheduled faults)\n`,
+      );
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      process.stderr.write(reportError(err).text);
+      code = EXIT.badInput;
+    }
   }
-  return 0;
+  if (files.length > 1 && code !== EXIT.ok) process.stderr.write(`upgradelab: not every file is valid\n`);
+  return code;
+}
+
+/**
+ * Opens `path` for writing without truncating it (creating it and its parent folders if needed), so an
+ * unwritable output fails before any work. Returns whether the file was created, to remove it on failure.
+ */
+function checkWritable(path: string): boolean {
+  const existed = existsSync(path);
+  try {
+    makeParentDirs(path);
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw new TraceSinkError(path, err instanceof Error ? err.message : String(err));
+  }
+  return !existed;
 }
 
 function cmdExport(trace: string, opts: { out?: string }): number {
-  const t = readTraceFile(trace);
-  const chrome = toChromeTrace(t);
   const out = opts.out ?? trace.replace(/\.jsonl$/, '') + '.chrome.json';
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(chrome));
-  process.stdout.write(
-    `wrote ${out} (${chrome.traceEvents.length} events; open it in Perfetto or chrome://tracing)\n`,
-  );
-  for (const p of t.problems) process.stderr.write(`warning: ${p}\n`);
-  return 0;
+  if (resolve(out) === resolve(trace)) throw new UsageError(`--out ${out} would overwrite the trace itself`);
+  const created = checkWritable(out);
+  try {
+    const t = readTraceFile(trace);
+    const chrome = toChromeTrace(t);
+    try {
+      writeFileSync(out, JSON.stringify(chrome));
+    } catch (err) {
+      throw new TraceSinkError(out, err instanceof Error ? err.message : String(err));
+    }
+    process.stdout.write(
+      `wrote ${printable(out)} (${chrome.traceEvents.length} events; open it in Perfetto or chrome://tracing)\n`,
+    );
+    if (t.footer === null)
+      process.stderr.write(
+        `warning: ${printable(trace)} is a partial trace (no footer; the run did not finish): the export shows only what was written\n`,
+      );
+    for (const p of t.problems) process.stderr.write(`warning: ${printable(p)}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (created) unlinkSync(out);
+    throw err;
+  }
 }
 
+/** 0 only for a complete trace whose footer and hash check out; 1 for a partial, edited or malformed one. */
 function cmdCheckTrace(trace: string): number {
   const t = readTraceFile(trace);
+  const hash = typeof t.footer?.hash === 'string' ? t.footer.hash.slice(0, 16) : '?';
+  const status =
+    t.footer === null
+      ? 'PARTIAL (no footer): not verified'
+      : t.hashOk
+        ? `footer ok, hash ${hash}…`
+        : 'footer present but the hash does NOT match';
   process.stdout.write(
-    `${trace}: ${t.events.length} events, ${t.checkpoints.length} checkpoints, ${t.partial ? 'PARTIAL (no footer)' : `footer ok, hash ${t.footer!.hash.slice(0, 16)}…`}\n`,
+    `${printable(trace)}: ${t.events.length} events, ${t.checkpoints.length} checkpoints, ${status}\n`,
   );
-  for (const p of t.problems) process.stdout.write(`  problem: ${p}\n`);
-  return t.problems.length === 0 ? 0 : 1;
+  for (const p of t.problems) process.stdout.write(`  problem: ${printable(p)}\n`);
+  return t.problems.length === 0 && !t.partial && t.hashOk === true ? EXIT.ok : EXIT.violation;
 }
 
 export function main(argv: string[]): number {
-  let code = 0;
+  let code: number = EXIT.ok;
   const program = new Command();
   program
     .name('upgradelab')
@@ -159,20 +233,28 @@ export function main(argv: string[]): number {
     )
     .version(CODE_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', EXIT_CODES_HELP);
   program
     .command('run')
-    .description('run one scenario; exit 0 clean (or all expectations met), 1 violation, 2 bad input')
+    .description(
+      'run one scenario; exit 0 clean (or all expectations met), 1 violation, 2 bad input, 3 internal error, 4 stopped early',
+    )
     .argument('<file>', 'scenario YAML file')
-    .option('--seed <seed>', 'override the scenario seed (integer or string)')
+    .option(
+      '--seed <seed>',
+      'override the scenario seed (integer, or string; "42" in quotes is the string 42)',
+    )
     .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
     .option('--json', 'print a machine-readable result')
-    .action((file: string, opts) => {
+    .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((file: string, opts: RunOptions) => {
       code = cmdRun(file, opts);
     });
   program
     .command('validate')
-    .description('check scenario files against the schema without running them')
+    .description('check scenario files against the schema without running them; reports every bad file')
     .argument('<files...>', 'scenario YAML files')
     .action((files: string[]) => {
       code = cmdValidate(files);
@@ -187,15 +269,17 @@ export function main(argv: string[]): number {
     });
   program
     .command('check-trace')
-    .description('validate a trace file: structure, ordering and hash')
+    .description('validate a trace file: structure, ordering, footer and hash; exit 1 if partial or edited')
     .argument('<trace>', 'trace file (.jsonl)')
     .action((trace: string) => {
       code = cmdCheckTrace(trace);
     });
+  registerViz(program, (c) => (code = c));
+  registerServe(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     throw err;
   }
   return code;
@@ -204,13 +288,7 @@ export function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof ScenarioError || err instanceof TraceError || err instanceof UsageError) {
-    process.stderr.write(`upgradelab: ${err.message}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-    process.stderr.write(`upgradelab: ${err.message}\n`);
-    process.exitCode = 2;
-  } else {
-    throw err;
-  }
+  const report = reportError(err);
+  process.stderr.write(report.text);
+  process.exitCode = report.code;
 }

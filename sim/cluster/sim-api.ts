@@ -142,7 +142,11 @@ export class SimulatedNodeApi implements NodeApi {
       this.world.settle();
       const r = this.world.etcd.removeMember(memberId, node);
       this.world.markEtcdDirty();
-      done(r.ok ? { ok: true, value: `removed ${memberId}` } : { ok: false, error: r.error, definite: true });
+      done(
+        r.ok
+          ? { ok: true, value: `removed ${memberId}` }
+          : { ok: false, error: r.error.code, definite: r.error.definite },
+      );
     });
   }
 

@@ -2,12 +2,7 @@
 // all on one scheduler. The world executes what the models request (their emitted effects) and answers
 // them with events, always through the scheduler so every step is an ordered (time, seq) event.
 import { createActor, type Actor } from 'xstate';
-import {
-  ETCD_ERROR_MESSAGES,
-  EtcdCluster,
-  type EtcdErrorCode,
-  type EtcdOptions,
-} from '../../models/etcd-cluster.js';
+import { EtcdCluster, type EtcdError, type EtcdOptions } from '../../models/etcd-cluster.js';
 import {
   ETCD_SERVICE_TIMING,
   etcdServiceMachine,
@@ -28,8 +23,8 @@ import { UpgradeMutex } from './upgrade-mutex.js';
 export type TraceFn = (body: TraceEventBody) => void;
 
 /** An etcd error as the service logs it: the code and etcd's own message. */
-function etcdError(code: EtcdErrorCode): string {
-  return `${code}: ${ETCD_ERROR_MESSAGES[code]}`;
+function etcdError(e: EtcdError): string {
+  return `${e.code}: ${e.message}`;
 }
 
 export interface SimNode {
@@ -68,6 +63,8 @@ export class World {
   private etcdDirty = true;
   /** The cluster-wide upgrade mutex of Talos's Upgrade handler (F§3). */
   readonly upgradeMutex = new UpgradeMutex();
+  /** The virtual time of the scheduled wake-up for the model's pending election, if any. */
+  private etcdWakeAtMs: number | null = null;
   private modelError: { node: string; err: unknown } | null = null;
   private nextRequestId = 1;
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
@@ -88,7 +85,9 @@ export class World {
     const names = scenario.cluster.nodes.map((n) => n.name);
     this.network = new Network(names);
     this.peerNetwork = new Network(names);
-    this.etcd = new EtcdCluster(etcdOptions, (change) => this.onEtcdChange(change));
+    this.etcd = new EtcdCluster({ ...etcdOptions, now: () => scheduler.now }, (change) =>
+      this.onEtcdChange(change),
+    );
     this.etcd.setConnectivity((a, b) => this.network.connected(a, b) && this.peerNetwork.connected(a, b));
     this.etcd.setClientConnectivity((a, b) => this.network.connected(a, b));
     const cps = scenario.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
@@ -172,6 +171,15 @@ export class World {
       this.etcdDirty = false;
       this.etcd.recompute();
     }
+    // A pending election completes at a virtual time (F§4 timing): wake the model then.
+    const due = this.etcd.nextDeadlineMs();
+    if (due !== null && due !== this.etcdWakeAtMs && due >= this.scheduler.now) {
+      this.etcdWakeAtMs = due;
+      this.scheduler.at(due, () => {
+        if (this.etcdWakeAtMs === due) this.etcdWakeAtMs = null;
+        this.etcdDirty = true;
+      });
+    }
     for (const n of this.nodes) {
       if (!n.waitingForEtcd) continue;
       const m = this.etcd.memberByName(n.name);
@@ -229,7 +237,9 @@ export class World {
     if (!m) return `${name} has no etcd member`;
     const r = this.etcd.removeMember(m.id, via);
     this.etcdDirty = true;
-    return r.ok ? `removed ${m.id} (${name}) via ${via}` : `remove ${m.id} via ${via} failed: ${r.error}`;
+    return r.ok
+      ? `removed ${m.id} (${name}) via ${via}`
+      : `remove ${m.id} via ${via} failed: ${r.error.code}`;
   }
 
   // ---- queries (used by the API, invariants and checkpoints) --------------------------------------
@@ -394,6 +404,20 @@ export class World {
     });
   }
 
+  /**
+   * Which node's etcd serves this node's membership requests (Talos joins and promotes through a client
+   * over the control planes' endpoints): its own member when that is a started voter, else the first
+   * started voter it reaches. The model routes each request through the member that serves it (F§4).
+   */
+  private clientEndpoint(node: SimNode): string {
+    const own = this.etcd.memberByName(node.name);
+    if (own && own.started && !own.learner) return node.name;
+    for (const m of this.etcd.members()) {
+      if (m.started && !m.learner && this.network.connected(node.name, m.name)) return m.name;
+    }
+    return node.name;
+  }
+
   /** For traces: the data dir's member id, else the member listed under the node's name. */
   private memberLabel(node: SimNode): string {
     return (
@@ -494,18 +518,10 @@ export class World {
     this.scheduler.after(KUBE_API_POLL_MS, () => this.kubeApi(node, purpose, sinceMs));
   }
 
-  /** A failed linearizable read as the client sees it: a learner refuses, no leader is a timeout (F§4). */
+  /** A failed linearizable read as the client sees it: etcd's own error (F§4), or null if it answers. */
   private readErrorText(id: string): string | null {
     const err = this.etcd.linearizableReadError(id);
-    switch (err) {
-      case null:
-        return null;
-      case 'rpc-not-supported-for-learner':
-        return 'etcdserver: rpc not supported for learner';
-      case 'not-started':
-      case 'no-leader':
-        return 'context deadline exceeded';
-    }
+    return err === null ? null : etcdError(err);
   }
 
   private onEtcdServiceEffect(node: SimNode, e: EtcdServiceEmitted): void {
@@ -527,19 +543,19 @@ export class World {
         this.settle();
         const old = this.etcd.memberByName(node.name);
         if (!old) return void reply(true);
-        const r = this.etcd.removeMember(old.id, node.name);
+        const r = this.etcd.removeMember(old.id, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'addVoter': {
         this.settle();
-        const r = this.etcd.addVoter(node.name, node.name);
+        const r = this.etcd.addVoter(node.name, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
       case 'addLearner': {
         this.settle();
-        const r = this.etcd.addLearner(node.name, node.name);
+        const r = this.etcd.addLearner(node.name, this.clientEndpoint(node));
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
@@ -557,13 +573,13 @@ export class World {
         const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir || dirGone });
         this.etcdDirty = true;
         const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
-        return void reply(r.ok, r.ok ? { learner } : { error: `${r.error}: ${r.message}` });
+        return void reply(r.ok, r.ok ? { learner } : { error: etcdError(r.error) });
       }
       case 'promote': {
         this.settle();
-        const r = this.etcd.promote(e.memberId, node.name);
+        const r = this.etcd.promote(e.memberId, this.clientEndpoint(node));
         this.etcdDirty = true;
-        if (!r.ok && (r.error === 'no-leader' || (r.error as string) === 'timeout')) {
+        if (!r.ok && r.error.code === 'timeout') {
           // Without a leader the attempt runs into its 30-s timeout before it fails (F§3, F§4).
           const error = etcdError(r.error);
           this.scheduler.after(ETCD_SERVICE_TIMING.promoteAttemptTimeoutMs, () =>
@@ -634,7 +650,7 @@ export class World {
     this.trace(
       r.ok
         ? { type: 'etcd.write', id, ok: true, index: r.index }
-        : { type: 'etcd.write', id, ok: false, error: r.error },
+        : { type: 'etcd.write', id, ok: false, error: r.error.code },
     );
   }
 }

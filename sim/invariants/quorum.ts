@@ -13,7 +13,7 @@ export function quorumInvariant(tolerateFaults: boolean, controlPlanes: number):
     liveness: false,
     check(env: InvariantEnv): Violation | null {
       const etcd = env.world.etcd;
-      if (etcd.leader() !== null) return null;
+      if (etcd.hasQuorum()) return null;
       const voters = etcd.members().filter((m) => !m.learner);
       const out = env.faults.nodesTakenOut();
       const faultedVoters = voters.filter((m) => out.has(m.name));

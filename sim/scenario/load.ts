@@ -65,16 +65,28 @@ export function loadScenarioFile(path: string): Scenario {
   try {
     text = readBoundedFile(path, MAX_SCENARIO_BYTES);
   } catch (err) {
-    if (err instanceof BoundedReadError) throw fail(err.message);
+    if (err instanceof BoundedReadError) throw fail(isTraceHead(err.head) ? NOT_A_SCENARIO : err.message);
     throw fail(`cannot read scenario file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (/^\s*\{\s*"kind"\s*:\s*"header"/.test(text) && text.includes('"upgradelab-trace"')) {
-    throw fail('this is an upgradelab trace, not a scenario (use check-trace or export on it)');
-  }
+  if (isTraceHead(text)) throw fail(NOT_A_SCENARIO);
   return parseScenario(text, file);
 }
 
-class BoundedReadError extends Error {}
+const NOT_A_SCENARIO = 'this is an upgradelab trace, not a scenario (check-trace and export read traces)';
+
+function isTraceHead(text: string): boolean {
+  return /^\s*\{"kind":"header","format":"upgradelab-trace"/.test(text);
+}
+
+class BoundedReadError extends Error {
+  constructor(
+    message: string,
+    /** The start of the file, when it was read (to say what it is instead). */
+    readonly head = '',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The text of a regular file of at most `maxBytes` bytes. stat() looks without opening, so a FIFO without a
@@ -88,9 +100,13 @@ function readBoundedFile(path: string, maxBytes: number): string {
     new BoundedReadError(
       `the file is ${size} bytes, larger than the ${maxBytes}-byte limit for scenario files`,
     );
-  if (st.size > maxBytes) throw tooBig(String(st.size));
   const fd = openSync(path, 'r');
   try {
+    if (st.size > maxBytes) {
+      const head = Buffer.alloc(256);
+      const n = readSync(fd, head, 0, head.length, 0);
+      throw new BoundedReadError(tooBig(String(st.size)).message, head.subarray(0, n).toString('utf8'));
+    }
     const buf = Buffer.alloc(maxBytes + 1);
     let n = 0;
     for (;;) {
@@ -827,16 +843,32 @@ class Checker {
       }
       if (typeof state === 'string') finalStates[name] = state;
     }
+    const plain = (o: Obj): EventMatcher => {
+      const fields: Record<string, string> = {};
+      for (const [k, v] of Object.entries(o)) {
+        if (k !== 'type' && k !== 'after' && k !== 'before' && k !== 'within') fields[k] = String(v);
+      }
+      return { type: str(o.type) ?? '', fields };
+    };
     const matchers = (key: 'events' | 'absentEvents'): EventMatcher[] =>
       list(e[key]).map((m) => {
         const o = obj(m) ?? {};
-        const fields: Record<string, string> = {};
-        for (const [k, v] of Object.entries(o)) if (k !== 'type') fields[k] = String(v);
-        return { type: str(o.type) ?? '', fields };
+        const matcher = plain(o);
+        const after = obj(o.after);
+        const before = obj(o.before);
+        const withinMs = this.dur(o.within);
+        if (after) matcher.after = plain(after);
+        if (before) matcher.before = plain(before);
+        if (withinMs !== undefined) matcher.withinMs = withinMs;
+        return matcher;
       });
+    // Strict expectations: every checked invariant that is not expected to be violated must hold, so no
+    // invariant can break silently in a scenario with an `expect:` block. `holds` only documents.
+    const strictHolds = invariants.filter((i) => !violations.includes(i));
+    for (const h of holds) if (!strictHolds.includes(h)) strictHolds.push(h);
     return {
       violations,
-      holds,
+      holds: strictHolds,
       finalVersions,
       writesLostMax: int(e.writesLostMax) ?? null,
       learners,

@@ -119,9 +119,12 @@ function doNothing(s: Scenario, r: Obj, out: PathProblem[]): void {
 /** An `expect:` block must say something, and only about events, fields and states that exist. */
 function expectations(s: Scenario, r: Obj, out: PathProblem[]): void {
   const e = s.expect!;
+  // `holds` is filled in by the loader (strict expectations: every checked invariant not expected to be
+  // violated must hold), so count what the file itself lists.
+  const rawHolds = obj(r.expect).holds;
   const checks =
     e.violations.length +
-    e.holds.length +
+    (Array.isArray(rawHolds) ? rawHolds.length : 0) +
     Object.keys(e.finalVersions).length +
     (e.writesLostMax === null ? 0 : 1) +
     e.learners.length +
@@ -145,30 +148,36 @@ function expectations(s: Scenario, r: Obj, out: PathProblem[]): void {
       });
     }
   }
+  // One matcher (or an `after:`/`before:` anchor inside one): a known event type, and only fields that
+  // event type has, so that a typo cannot make a matcher that never matches (and so is always "absent").
+  const matcher = (m: EventMatcher, raw: Obj, path: (string | number)[], ordering: boolean) => {
+    if (!isTraceEventType(m.type)) {
+      out.push({
+        path: [...path, 'type'],
+        message:
+          `unknown event type '${m.type}'${didYouMean(m.type, TRACE_EVENT_TYPES)} ` +
+          `(event types: ${TRACE_EVENT_TYPES.join(', ')})`,
+      });
+      return;
+    }
+    const fields = eventFields(m.type);
+    for (const field of Object.keys(raw)) {
+      if (field === 'type' || fields.includes(field)) continue;
+      if (ordering && (field === 'after' || field === 'before' || field === 'within')) continue;
+      out.push({
+        path: [...path, field],
+        message:
+          `event type '${m.type}' has no field '${field}'${didYouMean(field, fields)} ` +
+          `(fields: ${fields.join(', ')}); a matcher on it could never match`,
+        atKey: true,
+      });
+    }
+    if (m.after) matcher(m.after, obj(raw.after), [...path, 'after'], false);
+    if (m.before) matcher(m.before, obj(raw.before), [...path, 'before'], false);
+  };
   const matchers = (key: 'events' | 'absentEvents', list: EventMatcher[]) => {
     const rawList = Array.isArray(obj(r.expect)[key]) ? (obj(r.expect)[key] as unknown[]) : [];
-    list.forEach((m, i) => {
-      if (!isTraceEventType(m.type)) {
-        out.push({
-          path: ['expect', key, i, 'type'],
-          message:
-            `unknown event type '${m.type}'${didYouMean(m.type, TRACE_EVENT_TYPES)} ` +
-            `(event types: ${TRACE_EVENT_TYPES.join(', ')})`,
-        });
-        return;
-      }
-      const fields = eventFields(m.type);
-      for (const field of Object.keys(obj(rawList[i]))) {
-        if (field === 'type' || fields.includes(field)) continue;
-        out.push({
-          path: ['expect', key, i, field],
-          message:
-            `event type '${m.type}' has no field '${field}'${didYouMean(field, fields)} ` +
-            `(fields: ${fields.join(', ')}); a matcher on it could never match`,
-          atKey: true,
-        });
-      }
-    });
+    list.forEach((m, i) => matcher(m, obj(rawList[i]), ['expect', key, i], true));
   };
   matchers('events', e.events);
   matchers('absentEvents', e.absentEvents);

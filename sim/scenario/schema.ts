@@ -118,10 +118,21 @@ export const SCENARIO_FILE_SCHEMA = {
       else: { type: 'integer', minimum: 1 },
     },
     stage: { type: 'string', enum: BOOT_FAIL_STAGES },
-    eventMatcher: {
+    plainMatcher: {
       type: 'object',
       required: ['type'],
       properties: { type: { type: 'string', minLength: 1 } },
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
+    eventMatcher: {
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { type: 'string', minLength: 1 },
+        after: ref('plainMatcher'),
+        before: ref('plainMatcher'),
+        within: ref('duration'),
+      },
       additionalProperties: { type: ['string', 'number', 'boolean'] },
     },
     invariantList: { type: 'array', uniqueItems: true, items: { type: 'string', enum: INVARIANT_NAMES } },

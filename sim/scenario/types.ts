@@ -109,6 +109,12 @@ export const QUIRKS: readonly Quirk[] = ['flip-before-write', 'no-learner-promot
 export interface EventMatcher {
   type: string;
   fields: Record<string, string>;
+  /** Order: only events strictly after the first event matching `after` count. */
+  after?: EventMatcher;
+  /** Order: only events strictly before the first event matching `before` count (which must happen). */
+  before?: EventMatcher;
+  /** Timing: only events within this many ms of the `after` anchor (or of the run's start) count. */
+  withinMs?: number;
 }
 
 export interface RandomFaults {

@@ -3,7 +3,7 @@
 // not stop the trace from being used are collected as strings; only input that is not a v1 trace at all
 // throws a TraceError.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isTraceEventType } from './fields.js';
 import { footerHash, footerShapeProblems } from './footer.js';
 import {
@@ -23,7 +23,7 @@ export class TraceError extends Error {
     readonly line: number,
     readonly problem: string,
   ) {
-    super(`${file}:${line}: ${problem}`);
+    super(line > 0 ? `${file}:${line}: ${problem}` : `${file}: ${problem}`);
     this.name = 'TraceError';
   }
 }
@@ -51,11 +51,28 @@ export function readTrace(input: string, name?: string): TraceFile {
     : readTraceFile(input, name);
 }
 
+/**
+ * The largest trace this reader takes: the whole text is one string, and V8 strings stop at ~512 MiB.
+ * Traces are bounded well below it (sim/scenario/limits.ts: events and checkpoints per run).
+ */
+export const MAX_TRACE_BYTES = 500 * 1024 * 1024;
+
 export function readTraceFile(path: string, name: string = path): TraceFile {
   let text: string;
   try {
+    // stat() first: a device (/dev/zero), a FIFO or a directory fails at once instead of blocking or
+    // streaming forever.
+    const st = statSync(path);
+    if (!st.isFile()) throw new TraceError(name, 0, 'cannot read trace: not a regular file');
+    if (st.size > MAX_TRACE_BYTES)
+      throw new TraceError(
+        name,
+        0,
+        `cannot read trace: ${st.size} bytes is over the ${MAX_TRACE_BYTES}-byte limit`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof TraceError) throw err;
     throw new TraceError(name, 0, `cannot read trace: ${err instanceof Error ? err.message : String(err)}`);
   }
   return readTraceText(text, name);

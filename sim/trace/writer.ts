@@ -4,8 +4,8 @@
 // without a second pass. A crash loses at most the unflushed batch; the caller's error handler can call
 // flush() first, and the reader accepts a trace without a footer as partial.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { footerHash } from './footer.js';
 import type { TraceCheckpoint, TraceEvent, TraceFooter, TraceHeader } from './types.js';
 
@@ -14,22 +14,80 @@ export interface TraceSink {
   close(): void;
 }
 
+/**
+ * The trace file could not be written (no space, no permission, a directory in the way): an operating
+ * error, not a simulator bug, so the CLI reports it as "cannot write X: reason" (issue 11 item 8).
+ */
+export class TraceSinkError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+    this.name = 'TraceSinkError';
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Creates the missing parent folders of `path`, one level at a time. Node's `mkdirSync(..., {recursive})`
+ * loops forever on some paths (a folder under /proc: issue 11 saw `export --out` spin for 10 minutes); this
+ * walks up a bounded number of levels and fails with the first real error instead.
+ */
+export function makeParentDirs(path: string): void {
+  const missing: string[] = [];
+  let dir = dirname(resolve(path));
+  for (let level = 0; level < 4096; level++) {
+    let st: Stats;
+    try {
+      st = statSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      missing.push(dir);
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new Error(`${dir} is not a directory`);
+    break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
 /** A sink writing to a file (created, with its parent directories; truncated if it exists). */
 export function fileSink(path: string): TraceSink {
-  mkdirSync(dirname(path), { recursive: true });
-  let fd: number | null = openSync(path, 'w');
+  let fd: number | null;
+  try {
+    makeParentDirs(path);
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new TraceSinkError(path, reasonOf(err));
+  }
   return {
     write(chunk) {
       if (fd === null) throw new Error(`fileSink(${path}): write after close`);
       const bytes = Buffer.from(chunk, 'utf8');
-      // writeSync may write less than asked (e.g. on pipes); loop until the whole chunk is out.
-      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+      try {
+        // writeSync may write less than asked (e.g. on pipes); loop until the whole chunk is out.
+        for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+      } catch (err) {
+        throw new TraceSinkError(path, reasonOf(err));
+      }
     },
     close() {
       if (fd !== null) closeSync(fd);
       fd = null;
     },
   };
+}
+
+/** A sink that keeps nothing: the writer still hashes every line, so the footer and its hash are exact. */
+export function nullSink(): TraceSink {
+  return { write() {}, close() {} };
 }
 
 export interface MemorySink extends TraceSink {
@@ -186,8 +244,11 @@ export class TraceWriter {
   abort(): void {
     if (this.stage === 'ended') return;
     this.stage = 'ended';
-    this.flush();
-    this.sink.close();
+    try {
+      this.flush();
+    } finally {
+      this.sink.close();
+    }
   }
 
   private requireBody(what: string): void {

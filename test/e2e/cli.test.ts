@@ -1,10 +1,10 @@
 // The command line as a user meets it: exit codes, messages for bad input, how to reproduce a failure,
 // and a readable partial trace when a run crashes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueActions } from 'xstate';
 import { nodeMachine } from '../../models/node.js';
 import { loadScenarioFile } from '../../sim/scenario/load.js';
@@ -14,6 +14,8 @@ import { fileSink } from '../../sim/trace/writer.js';
 
 const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'upgradelab-cli-'));
+// Each run leaves traces of several MB here; remove them (issue 11 item 12).
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -88,7 +88,11 @@ const SCAN_TAIL_CHARS = 256;
 interface Conn {
   client: Socket;
   upstream: Socket;
-  sender: string | null;
+  /**
+   * The sender's member id (hex) from X-Server-From. Kept as the id and resolved to a name at each check:
+   * raft streams send their header once, often before the harness has learnt who is who.
+   */
+  senderId: string | null;
   tail: string;
   /** Bytes were swallowed: close the connection when the cuts change. */
   tainted: boolean;
@@ -133,12 +137,12 @@ export class PeerProxy {
 
   /** Open connections and their senders (for diagnostics). */
   connections(): { sender: string | null; tainted: boolean }[] {
-    return [...this.conns].map((c) => ({ sender: c.sender, tainted: c.tainted }));
+    return [...this.conns].map((c) => ({ sender: this.sender(c), tainted: c.tainted }));
   }
 
   private accept(client: Socket): void {
     const upstream = connect(this.targetPort, '127.0.0.1');
-    const conn: Conn = { client, upstream, sender: null, tail: '', tainted: false };
+    const conn: Conn = { client, upstream, senderId: null, tail: '', tainted: false };
     this.conns.add(conn);
     client.on('data', (buf: Buffer) => {
       this.identify(conn, buf);
@@ -160,19 +164,22 @@ export class PeerProxy {
     const text = conn.tail + buf.toString('latin1');
     HEADER.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = HEADER.exec(text)) !== null) {
-      const name = this.cuts.nameOf(m[1] as string);
-      if (name !== null) conn.sender = name;
-    }
+    while ((m = HEADER.exec(text)) !== null) conn.senderId = m[1] as string;
     conn.tail = text.slice(-SCAN_TAIL_CHARS);
   }
 
+  private sender(conn: Conn): string | null {
+    return conn.senderId === null ? null : this.cuts.nameOf(conn.senderId);
+  }
+
   private requestCut(conn: Conn): boolean {
-    return conn.sender === null ? this.cuts.anyCutInto(this.self) : this.cuts.isCut(conn.sender, this.self);
+    const sender = this.sender(conn);
+    return sender === null ? this.cuts.anyCutInto(this.self) : this.cuts.isCut(sender, this.self);
   }
 
   private responseCut(conn: Conn): boolean {
-    return conn.sender === null ? this.cuts.anyCutFrom(this.self) : this.cuts.isCut(this.self, conn.sender);
+    const sender = this.sender(conn);
+    return sender === null ? this.cuts.anyCutFrom(this.self) : this.cuts.isCut(this.self, sender);
   }
 
   private onCutsChanged(): void {

@@ -98,6 +98,8 @@ describe('simulated node API', () => {
   it('F§4: an isolated control plane loses etcd health; the majority keeps a leader; heal restores it', () => {
     const l = lab(3);
     l.call<string>((r) => l.api.isolate('cp1', r));
+    // F§4: the majority elects a new leader 1-2.5 s after losing the old one.
+    l.runFor(3_000);
     const h1 = l.call((r) => l.api.etcdHealth('cp1', r));
     const h2 = l.call<EtcdHealth>((r) => l.api.etcdHealth('cp2', r));
     expect(h1).toMatchObject({ ok: true, value: { healthy: false } });
@@ -145,11 +147,12 @@ describe('simulated node API', () => {
   it('F§3: etcd member remove through the API follows the strict reconfiguration check', () => {
     const l = lab(3);
     l.call<string>((r) => l.api.powerOff('cp3', r));
-    // Removing a started voter (cp1) would leave 1 started of 2 voters: refused.
+    // Removing a started voter (cp1) would leave 1 connected of 2 voters: refused "unhealthy cluster"
+    // (F§4, etcd mayRemoveMember counts the members connected for 5 s).
     const cp1 = l.world.etcd.memberByName('cp1')!.id;
     expect(l.call<string>((r) => l.api.etcdRemoveMember('cp2', cp1, r))).toMatchObject({
       ok: false,
-      error: 'not-enough-started-members',
+      error: 'unhealthy-cluster',
     });
     // Removing the member that is down is allowed.
     const cp3 = l.world.etcd.memberByName('cp3')!.id;

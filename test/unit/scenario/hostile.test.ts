@@ -37,14 +37,14 @@ function expectProblem(text: string, field: string, re: RegExp): ScenarioProblem
 }
 
 describe('bounds before work (issue 11 item 1)', () => {
-  it('a billion nodes is refused at once, without building them', () => {
-    const t0 = process.hrtime.bigint();
+  // No wall-clock assertion (these machines are shared and noisy): building a billion nodes would take
+  // minutes and gigabytes, so the test's own timeout is the bound.
+  it('a billion nodes is refused at once, without building them', { timeout: 20_000 }, () => {
     expectProblem(
       'name: t\ncluster: { controlPlanes: 1000000000, workers: 1000000000, version: v1.7.6 }\n',
       'cluster.controlPlanes',
       /<= 99/,
     );
-    expect(Number(process.hrtime.bigint() - t0) / 1e6).toBeLessThan(2000);
   });
 });
 

@@ -168,7 +168,8 @@ describe('parseScenario: a good file', () => {
     expect(s.invariants).toEqual(['quorum', 'bootable', 'rollback', 'durability', 'convergence']);
     expect(s.expect).toEqual({
       violations: ['quorum'],
-      holds: ['durability'],
+      // Strict expectations: every checked invariant not expected to be violated must hold.
+      holds: ['bootable', 'rollback', 'durability', 'convergence'],
       finalVersions: { cp1: 'v1.7.6' },
       writesLostMax: 0,
       learners: ['cp2'],

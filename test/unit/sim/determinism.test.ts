@@ -1,10 +1,10 @@
 // Determinism is the product: same scenario + seed => byte-identical trace, in one process and across
 // processes; different seeds => different timings where the scenario has randomness.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadScenarioFile } from '../../../sim/scenario/load.js';
 import { simulate } from '../../../sim/simulate.js';
 import { readTraceText } from '../../../sim/trace/reader.js';
@@ -33,6 +33,7 @@ describe('determinism', () => {
 
   it('same scenario and seed give a byte-identical trace across two processes (and match in-process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'upgradelab-det-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // issue 11 item 12: leave nothing behind
     const run = (out: string) =>
       execFileSync(
         process.execPath,

@@ -110,6 +110,19 @@ describe('PeerProxy', () => {
     expect(up.received).toEqual([]);
   });
 
+  it('a sender seen before its id was registered is recognised once it is (raft streams send the header once)', async () => {
+    const { up, cuts, proxy, sock, got } = await setup();
+    sock.write('GET /raft/stream/msgappv2/c HTTP/1.1\r\nX-Server-From: c\r\n\r\n');
+    expect(await waitUntil(() => got.length > 0)).toBe(true);
+    expect(proxy.connections()[0]?.sender).toBeNull();
+    cuts.registerMember('12', 'c'); // hex c
+    expect(proxy.connections()[0]?.sender).toBe('c');
+    // A cut that does not involve c must not touch its (binary, header-less) stream data.
+    cuts.cut('b', 'x');
+    sock.write('binary-raft-frame');
+    expect(await waitUntil(() => up.received.join('').includes('binary-raft-frame'))).toBe(true);
+  });
+
   it('finds a header split across two chunks', async () => {
     const { cuts, proxy, sock, got } = await setup();
     sock.write('POST /raft HTTP/1.1\r\nX-Server-');
