@@ -29,8 +29,18 @@ export const VERSION_CONFIGS: readonly VersionConfig[] = [
     from: 'v1.6.7',
     to: 'v1.7.6',
   },
-  { id: '1.8', label: 'talos-1.8', profile: 'talos-1.8', preserve: false, from: 'v1.7.6', to: 'v1.8.0' },
-  { id: '1.13', label: 'talos-1.13', profile: 'talos-1.13', preserve: false, from: 'v1.12.4', to: 'v1.13.0' },
+  // A 1.7 node follows the 1.7 rules even on its way to 1.8 (F§3): it leaves etcd; the 1.8 installer keeps /var.
+  {
+    id: '1.7-1.8',
+    label: 'talos-1.7 -> 1.8',
+    profile: 'talos-1.7',
+    preserve: false,
+    from: 'v1.7.6',
+    to: 'v1.8.0',
+  },
+  { id: '1.8', label: 'talos-1.8', profile: 'talos-1.8', preserve: false, from: 'v1.8.0', to: 'v1.9.0' },
+  // Only a node already running 1.13 gets the LifecycleService (F§3); v1.12 -> v1.13 is the legacy call.
+  { id: '1.13', label: 'talos-1.13', profile: 'talos-1.13', preserve: false, from: 'v1.13.0', to: 'v1.13.1' },
 ];
 
 export const CONTROL_PLANE_COUNTS: readonly number[] = [3, 5];

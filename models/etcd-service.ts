@@ -1,23 +1,33 @@
 // The etcd service of one control-plane node: how Talos starts its etcd member (F§3, F§4).
-// - Data dir present: start the member it belongs to. A removed member exits "permanently removed"; any
-//   exit is retried by the service runner every 10 s, re-checking the data dir (a crash loop,
-//   T#7423/T#9153/T#9789).
+// - The pre-start (data-dir check, join) runs once per service start, i.e. once per boot (START). After
+//   that the service runner restarts the process every 5 s forever with the same arguments: a crash loop
+//   does not re-check the data dir, so a bare wipe of EPHEMERAL is not healed until the next boot
+//   (T#7423/T#9153/T#9789).
+// - Data dir present: start the member it belongs to. A removed member exits "permanently removed".
 // - Data dir empty (rejoin): remove any member with our hostname, add ourselves as a learner (retried up
-//   to 30 min), start with "existing cluster", then try to promote every 2 s for up to 10 min. A member
-//   left as a learner never passes the boot sequence's linearizable-read check (T#5794, T#13710).
+//   to 30 min), start with "existing cluster", then try to promote — every 15 s, each attempt up to 30 s,
+//   for up to 10 min (released versions; 2 s is only on unreleased main). Only a learner that this very
+//   service start joined is promoted: a learner that restarts on its own data stays a learner for good
+//   (T#5794, T#13710), and never passes the boot sequence's linearizable-read check.
 // - The naive alternative (`in-place`) restarts on the empty dir under the old identity: real etcd then
 //   panics "tocommit(N) is out of range", or, when no leader is reachable, votes with an empty log.
 // Requests are emitted; the engine runs them against the etcd cluster model and replies.
 import { assign, emit, setup } from 'xstate';
 
 export const ETCD_SERVICE_TIMING = {
-  /** Retry period for membership RPCs and restarts of a crashed member. */
+  /** Retry period for the membership RPCs of the join. */
   retryMs: 5_000,
-  restartMs: 10_000,
+  /** The service runner restarts a crashed etcd process after this, forever, with the same arguments. */
+  restartMs: 5_000,
   addLearnerBudgetMs: 30 * 60_000,
-  promoteEveryMs: 2_000,
+  /** Promotion: one attempt every 15 s, each up to 30 s, for up to 10 min (F§3, released versions). */
+  promoteEveryMs: 15_000,
+  promoteAttemptTimeoutMs: 30_000,
   promoteBudgetMs: 10 * 60_000,
 } as const;
+
+/** Promotion attempts one service start may make: the 10-min budget in 15-s steps (bounds crash loops). */
+export const PROMOTE_ATTEMPTS_MAX = ETCD_SERVICE_TIMING.promoteBudgetMs / ETCD_SERVICE_TIMING.promoteEveryMs;
 
 export interface EtcdServiceContext {
   node: string;
@@ -25,6 +35,10 @@ export interface EtcdServiceContext {
   emptyDataDir: boolean;
   rejoin: 'learner' | 'in-place';
   promote: boolean;
+  /** This service start added the member as a learner: only then is it promoted (F§3, T#5794, T#13710). */
+  joinedThisStart: boolean;
+  /** Promotion attempts left to this service start (PROMOTE_ATTEMPTS_MAX at START). */
+  promoteAttemptsLeft: number;
   lastError: string | null;
 }
 
@@ -52,9 +66,7 @@ export type EtcdServiceEmitted =
   | { type: 'startMember'; memberId: string; emptyDataDir: boolean }
   | { type: 'promote'; memberId: string }
   | { type: 'stopMember'; memberId: string }
-  | { type: 'identity'; memberId: string }
-  /** The crash-loop back-off elapsed: ask to be started again with the data dir as it is now. */
-  | { type: 'restart' };
+  | { type: 'identity'; memberId: string };
 
 const T = ETCD_SERVICE_TIMING;
 
@@ -80,6 +92,8 @@ export const etcdServiceMachine = setup({
     emptyDataDir: false,
     rejoin: 'learner',
     promote: true,
+    joinedThisStart: false,
+    promoteAttemptsLeft: PROMOTE_ATTEMPTS_MAX,
     lastError: null,
   }),
   initial: 'stopped',
@@ -102,6 +116,8 @@ export const etcdServiceMachine = setup({
               emptyDataDir: false,
               rejoin: ({ event }) => event.rejoin,
               promote: ({ event }) => event.promote ?? true,
+              joinedThisStart: false,
+              promoteAttemptsLeft: PROMOTE_ATTEMPTS_MAX,
             }),
           },
           {
@@ -111,6 +127,8 @@ export const etcdServiceMachine = setup({
               memberId: ({ event }) => event.oldMemberId,
               emptyDataDir: true,
               rejoin: 'in-place',
+              joinedThisStart: false,
+              promoteAttemptsLeft: PROMOTE_ATTEMPTS_MAX,
             }),
           },
           {
@@ -120,6 +138,8 @@ export const etcdServiceMachine = setup({
               emptyDataDir: true,
               rejoin: 'learner',
               promote: ({ event }) => event.promote ?? true,
+              joinedThisStart: false,
+              promoteAttemptsLeft: PROMOTE_ATTEMPTS_MAX,
             }),
           },
         ],
@@ -161,6 +181,7 @@ export const etcdServiceMachine = setup({
                 actions: [
                   assign({
                     memberId: ({ event }) => (event.type === 'RESULT' ? (event.memberId ?? null) : null),
+                    joinedThisStart: true,
                   }),
                   emit(({ event }) => ({
                     type: 'identity' as const,
@@ -196,9 +217,26 @@ export const etcdServiceMachine = setup({
       on: {
         RESULT: [
           {
+            // Only a learner this very service start joined is promoted (F§3).
             guard: ({ event, context }) =>
-              event.type === 'RESULT' && event.ok && event.learner === true && context.promote,
+              event.type === 'RESULT' &&
+              event.ok &&
+              event.learner === true &&
+              context.promote &&
+              context.joinedThisStart &&
+              context.promoteAttemptsLeft > 0,
             target: 'learner',
+          },
+          {
+            // A learner that restarts on its own data stays a learner for good (T#5794, T#13710).
+            guard: ({ event, context }) =>
+              event.type === 'RESULT' && event.ok && event.learner === true && !context.joinedThisStart,
+            target: 'running',
+            actions: emit({
+              type: 'state',
+              state: 'learner',
+              detail: 'restarted on its own data: never promoted',
+            }),
           },
           { guard: 'ok', target: 'running' },
           {
@@ -222,10 +260,18 @@ export const etcdServiceMachine = setup({
       },
       states: {
         promote: {
-          entry: emit(({ context }) => ({ type: 'promote' as const, memberId: context.memberId! })),
+          entry: [
+            emit(({ context }) => ({ type: 'promote' as const, memberId: context.memberId! })),
+            assign({ promoteAttemptsLeft: ({ context }) => context.promoteAttemptsLeft - 1 }),
+          ],
           on: {
             RESULT: [
               { guard: 'ok', target: '#etcdService.running' },
+              {
+                guard: ({ context }) => context.promoteAttemptsLeft <= 0,
+                target: '#etcdService.running',
+                actions: emit({ type: 'state', state: 'learner', detail: 'promotion gave up after 10 min' }),
+              },
               {
                 target: 'wait',
                 actions: assign({
@@ -248,8 +294,9 @@ export const etcdServiceMachine = setup({
         state: 'crashLoop',
         detail: context.lastError ?? '',
       })),
-      // The service runner restarts it, re-running the pre-start logic (the data dir may be empty now).
-      after: { [T.restartMs]: { target: 'stopped', actions: emit({ type: 'restart' }) } },
+      // The service runner restarts the process with the same arguments; the pre-start (data-dir check,
+      // join) does not run again before the next service start (F§3).
+      after: { [T.restartMs]: 'starting' },
     },
     failed: {
       entry: emit(({ context }) => ({

@@ -5,7 +5,9 @@
 // the engine's virtual clock with seed-determined lengths.
 import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import { afterInstall, chooseSlot, installTarget, slotLoadable, softwareRevert } from './bootloader.js';
+import { ETCD_LEAVE_TIMING, leaveErrorRetryable } from './etcd-leave.js';
 import { prngRange } from './prng.js';
+import { installerWipes, sequenceRules } from './talos-version.js';
 import type {
   BootFault,
   BootloaderProfile,
@@ -32,6 +34,9 @@ export interface NodeTiming {
   install: Range;
 }
 
+/** Evictions that do not finish are given up silently after this (F§3): a drain never takes longer. */
+export const DRAIN_EVICTION_BUDGET_MS = 5 * 60_000;
+
 /** Fixed delays taken from Talos (F§2, F§3). */
 export const TALOS_TIMEOUTS = {
   /** The boot sequence fails if services are not up in 70 min. */
@@ -45,9 +50,9 @@ export const TALOS_TIMEOUTS = {
   panicRebootMs: 0,
   /** An error of the initramfs `init` reboots through firmware after 10 s, with no revert (F§2). */
   initramfsRebootMs: 10_000,
-  /** Leaving etcd is retried for 5 min. */
-  etcdLeaveBudgetMs: 5 * 60_000,
-  etcdLeaveRetryMs: 5_000,
+  /** Leaving etcd is retried (ErrUnhealthy, ErrStopped only) every 10 s for 5 min (F§3). */
+  etcdLeaveBudgetMs: ETCD_LEAVE_TIMING.budgetMs,
+  etcdLeaveRetryMs: ETCD_LEAVE_TIMING.retryEveryMs,
 } as const;
 
 export interface UpgradeRequest {
@@ -75,7 +80,8 @@ export type { WipeLabel };
 export interface NodeContext {
   name: string;
   role: Role;
-  profile: TalosProfile;
+  /** The scenario's explicit rule-set override; null = the running version decides (F§3). */
+  profile: TalosProfile | null;
   bootloader: BootloaderProfile;
   bootTries: number;
   timing: NodeTiming;
@@ -123,6 +129,8 @@ export type NodeEvent =
   | { type: 'ETCD_IDENTITY'; memberId: string | null }
   | { type: 'PRECHECK_RESULT'; ok: boolean; reason: string }
   | { type: 'ETCD_LEAVE_RESULT'; ok: boolean; reason: string }
+  /** The engine's answer to `kube.api`: whether the Kubernetes API answered in time. */
+  | { type: 'KUBE_API_RESULT'; ok: boolean; reason: string }
   | { type: 'API_UPGRADE'; request: UpgradeRequest }
   | { type: 'API_REBOOT'; requestId: number; mode: RebootMode }
   | { type: 'API_ROLLBACK'; requestId: number }
@@ -160,17 +168,21 @@ export type NodeEmitted =
   | { type: 'etcd.leave' }
   /** The etcd data dir is empty now (wiped by an upgrade or a fault). */
   | { type: 'etcd.dataWiped' }
-  | { type: 'precheck'; preserve: boolean }
   /**
    * Services are up; MachineStatus waits for the Kubernetes node to be Ready, which needs a working API
    * server, hence etcd with a leader (F§2). The engine answers KUBE_NODE_READY once that holds.
    */
-  | { type: 'kube.awaitNodeReady' };
+  | { type: 'kube.awaitNodeReady' }
+  /** Cordon or drain calls the Kubernetes API, which needs etcd with a leader (F§2, F§3). */
+  | { type: 'kube.api'; purpose: 'cordon' | 'drain' }
+  /** Run the control-plane pre-checks of the Upgrade handler under `rules` (F§3). */
+  | { type: 'precheck'; rules: TalosProfile; preserve: boolean };
 
 export interface NodeInput {
   name: string;
   role: Role;
-  profile: TalosProfile;
+  /** An explicit rule-set override; null or absent = the running version decides (F§3). */
+  profile?: TalosProfile | null;
   bootloader: BootloaderProfile;
   bootTries: number;
   timing: NodeTiming;
@@ -231,9 +243,25 @@ function isControlPlane(c: NodeContext): boolean {
   return c.role === 'controlplane';
 }
 
-/** <=1.7 without preserve leaves etcd and wipes EPHEMERAL on upgrade (F§1, F§3). */
+/**
+ * The rule set of this node's API handler and upgrade sequence: its *running* version's, unless the
+ * scenario overrides it (F§3). Only called while a version runs.
+ */
+export function nodeRules(c: Pick<NodeContext, 'version' | 'profile'>): TalosProfile {
+  return sequenceRules(c.version!, c.profile);
+}
+
+/** <=1.7 without preserve leaves etcd on upgrade, whatever the target (talosctl sends preserve=false, F§3). */
+function leavesOnUpgrade(c: NodeContext): boolean {
+  return nodeRules(c) === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
+}
+
+/**
+ * EPHEMERAL is wiped on upgrade only when a <=1.7 node asks for it (no preserve) *and* the target's
+ * installer still does it: installers from 1.8 on refuse (F§1, F§3).
+ */
 function wipesOnUpgrade(c: NodeContext): boolean {
-  return c.profile === 'talos-1.7' && !(c.upgrade?.preserve ?? true);
+  return leavesOnUpgrade(c) && installerWipes(c.upgrade!.version, c.profile);
 }
 
 function wipeDisk(disk: Disk, label: WipeLabel): Disk {
@@ -258,7 +286,7 @@ export const nodeMachine = setup({
     revertReboot: TALOS_TIMEOUTS.revertRebootMs,
     panicReboot: TALOS_TIMEOUTS.panicRebootMs,
     initramfsReboot: TALOS_TIMEOUTS.initramfsRebootMs,
-    leaveRetry: TALOS_TIMEOUTS.etcdLeaveRetryMs,
+    leaveRetry: ETCD_LEAVE_TIMING.retryEveryMs,
   },
   actions: {
     // Rollback API: revert the bootloader to the previous slot and reboot through firmware (F§2).
@@ -379,6 +407,14 @@ export const nodeMachine = setup({
       enqueue.emit({ type: 'upgrade.step', step: 'failed', detail: `installer: ${why}` });
       enqueue.assign({ writing: null, failReason: 'sequence' });
     }),
+    // A successful LeaveCluster stops etcd and removes its data dir, staged or not (F§3): on the next boot
+    // the node rejoins as a new member, whatever the target installer does with EPHEMERAL.
+    leftEtcd: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'etcd.stop', graceful: true });
+      if (context.disk.ephemeral.etcd === null) return;
+      enqueue.assign({ disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } } });
+      enqueue.emit({ type: 'etcd.dataWiped' });
+    }),
     // The installer writes only the inactive BOOT slot (F§1). Named so canary tests can break it.
     beginInstall: enqueueActions(({ context, enqueue }) => {
       const version = context.upgrade!.version;
@@ -440,9 +476,9 @@ export const nodeMachine = setup({
     installFails: ({ context }) => context.bootFull || context.installFailure !== null,
     notUpgrading: ({ context }) => context.upgrade === null,
     needsPrechecks: ({ context }) =>
-      isControlPlane(context) && !context.upgrade!.force && context.profile !== 'talos-1.13',
-    liveInstallFirst: ({ context }) => context.profile === 'talos-1.13',
-    leavesEtcd: ({ context }) => isControlPlane(context) && wipesOnUpgrade(context),
+      isControlPlane(context) && !context.upgrade!.force && nodeRules(context) !== 'talos-1.13',
+    liveInstallFirst: ({ context }) => nodeRules(context) === 'talos-1.13',
+    leavesEtcd: ({ context }) => isControlPlane(context) && leavesOnUpgrade(context),
     canRollback: ({ context }) => canRollback(context),
   },
 }).createMachine({
@@ -450,7 +486,7 @@ export const nodeMachine = setup({
   context: ({ input }) => ({
     name: input.name,
     role: input.role,
-    profile: input.profile,
+    profile: input.profile ?? null,
     bootloader: input.bootloader,
     bootTries: input.bootTries,
     timing: input.timing,
@@ -1018,6 +1054,7 @@ export const nodeMachine = setup({
                     emit({ type: 'upgrade.step', step: 'prechecks' }),
                     emit(({ context }) => ({
                       type: 'precheck' as const,
+                      rules: nodeRules(context),
                       preserve: context.upgrade!.preserve,
                     })),
                   ],
@@ -1075,30 +1112,97 @@ export const nodeMachine = setup({
                     });
                     enqueue.emit({ type: 'meta', key: 'staged', value: u.version });
                   }),
-                  always: 'cordon',
+                  // A staged upgrade has no cordon and no drain; a <=1.7 node still leaves etcd (F§3).
+                  always: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
                 },
                 cordon: {
+                  // Cordon needs the Kubernetes API; it waits at most 1 min for it (F§3). The 1.13 live
+                  // install's cordon is talosctl's, on the client side: it is not gated here.
                   entry: [
                     emit({ type: 'upgrade.step', step: 'cordon' }),
-                    assign(({ context }) => ({ ...draw(context, 'cordon'), cordoned: true })),
+                    assign(({ context }) => draw(context, 'cordon')),
                   ],
-                  after: { stage: 'drain' },
+                  initial: 'route',
+                  states: {
+                    route: {
+                      always: [{ guard: 'liveInstallFirst', target: 'cordoning' }, { target: 'waitApi' }],
+                    },
+                    waitApi: {
+                      entry: emit({ type: 'kube.api', purpose: 'cordon' as const }),
+                      on: {
+                        KUBE_API_RESULT: [
+                          { guard: ({ event }) => event.ok, target: 'cordoning' },
+                          {
+                            target: '#node.bootFailed',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `cordon: ${event.reason}`,
+                              })),
+                              assign({ failReason: 'sequence' }),
+                            ],
+                          },
+                        ],
+                      },
+                    },
+                    cordoning: {
+                      entry: assign({ cordoned: true }),
+                      after: { stage: '#node.running.activity.upgrading.drain' },
+                    },
+                  },
                 },
                 drain: {
+                  // Drain fails if the pods cannot be listed; evictions that do not finish are given up
+                  // silently after 5 min (F§3).
                   entry: [
                     emit({ type: 'upgrade.step', step: 'drain' }),
-                    assign(({ context }) => draw(context, 'drain')),
+                    assign(({ context }) => {
+                      const d = draw(context, 'drain');
+                      return { ...d, delayMs: Math.min(d.delayMs!, DRAIN_EVICTION_BUDGET_MS) };
+                    }),
                   ],
-                  after: {
-                    stage: [{ guard: 'leavesEtcd', target: 'leaveEtcd' }, { target: 'stopServices' }],
+                  initial: 'route',
+                  states: {
+                    route: {
+                      always: [{ guard: 'liveInstallFirst', target: 'draining' }, { target: 'listPods' }],
+                    },
+                    listPods: {
+                      entry: emit({ type: 'kube.api', purpose: 'drain' as const }),
+                      on: {
+                        KUBE_API_RESULT: [
+                          { guard: ({ event }) => event.ok, target: 'draining' },
+                          {
+                            target: '#node.bootFailed',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `drain: listing pods: ${event.reason}`,
+                              })),
+                              assign({ failReason: 'sequence' }),
+                            ],
+                          },
+                        ],
+                      },
+                    },
+                    draining: {
+                      after: {
+                        stage: [
+                          { guard: 'leavesEtcd', target: '#node.running.activity.upgrading.leaveEtcd' },
+                          { target: '#node.running.activity.upgrading.stopServices' },
+                        ],
+                      },
+                    },
                   },
                 },
                 leaveEtcd: {
-                  // <=1.7 without preserve: leave etcd (remove itself as a member), retried for 5 min (F§3).
+                  // <=1.7 without preserve: leave etcd (remove itself as a member). Only ErrUnhealthy and
+                  // ErrStopped are retried, every 10 s for up to 5 min; any other error fails at once (F§3).
                   entry: [emit({ type: 'upgrade.step', step: 'leave-etcd' }), emit({ type: 'etcd.leave' })],
                   initial: 'waiting',
                   after: {
-                    [TALOS_TIMEOUTS.etcdLeaveBudgetMs]: {
+                    [ETCD_LEAVE_TIMING.budgetMs]: {
                       // A fatal error of the sequence: handled like a failed boot (F§2).
                       target: '#node.bootFailed',
                       actions: [
@@ -1118,14 +1222,27 @@ export const nodeMachine = setup({
                           {
                             guard: ({ event }) => event.ok,
                             target: '#node.running.activity.upgrading.stopServices',
+                            actions: 'leftEtcd',
                           },
                           {
+                            guard: ({ event }) => leaveErrorRetryable(event.reason),
                             target: 'backoff',
                             actions: emit(({ event }) => ({
                               type: 'upgrade.step' as const,
                               step: 'leave-etcd-retry',
                               detail: event.reason,
                             })),
+                          },
+                          {
+                            target: '#node.bootFailed',
+                            actions: [
+                              emit(({ event }) => ({
+                                type: 'upgrade.step' as const,
+                                step: 'failed',
+                                detail: `leaving etcd: ${event.reason}`,
+                              })),
+                              assign({ failReason: 'sequence' }),
+                            ],
                           },
                         ],
                       },
@@ -1140,15 +1257,7 @@ export const nodeMachine = setup({
                     enqueue.emit({ type: 'upgrade.step', step: 'stop-services' });
                     // kubelet stops with the other services: the node is no longer Ready.
                     enqueue.assign({ ready: false });
-                    if (context.upgrade!.stage) return;
                     if (isControlPlane(context)) enqueue.emit({ type: 'etcd.stop', graceful: true });
-                    if (isControlPlane(context) && wipesOnUpgrade(context) && context.disk.ephemeral.etcd) {
-                      // Stop etcd and empty its data dir; on boot it rejoins (F§3).
-                      enqueue.assign({
-                        disk: { ...context.disk, ephemeral: { ...context.disk.ephemeral, etcd: null } },
-                      });
-                      enqueue.emit({ type: 'etcd.dataWiped' });
-                    }
                   }),
                   always: [
                     { guard: ({ context }) => context.upgrade!.stage, target: '#node.rebooting' },
@@ -1174,6 +1283,23 @@ export const nodeMachine = setup({
                   entry: 'beginInstall',
                   after: {
                     stage: [
+                      {
+                        // 1.13 LifecycleService: the live install failed before anything was drained or
+                        // rebooted; talosctl stops there, with no reboot (F§3). The node keeps running.
+                        guard: ({ context }) =>
+                          (context.bootFull || context.installFailure !== null) &&
+                          nodeRules(context) === 'talos-1.13',
+                        target: '#node.running.activity.idle',
+                        actions: [
+                          'installFailed',
+                          emit({
+                            type: 'upgrade.step',
+                            step: 'stopped',
+                            detail: 'live install failed: no reboot',
+                          }),
+                          assign({ upgrade: null }),
+                        ],
+                      },
                       {
                         // BOOT partition full: writing the inactive slot fails (T#12551); a fatal error of the
                         // upgrade reboots the node on its current slot (no tag 6 was written yet).

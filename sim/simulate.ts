@@ -120,7 +120,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     codeVersion: CODE_VERSION,
     deterministic: scenario.cluster.nodes.every((n) => !n.attach),
     nodes: scenario.cluster.nodes.map((n) => ({ name: n.name, role: n.role, attached: !!n.attach })),
-    profile: scenario.profile,
+    profile: scenario.profile ?? 'by-version',
     bootloader: scenario.bootloader,
     durationMs: scenario.durationMs,
     faultsUntilMs: scenario.liveness.faultsUntilMs,

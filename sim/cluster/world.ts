@@ -3,17 +3,23 @@
 // them with events, always through the scheduler so every step is an ordered (time, seq) event.
 import { createActor, type Actor } from 'xstate';
 import { EtcdCluster, type EtcdError, type EtcdOptions } from '../../models/etcd-cluster.js';
-import { etcdServiceMachine, type EtcdServiceEmitted } from '../../models/etcd-service.js';
+import {
+  ETCD_SERVICE_TIMING,
+  etcdServiceMachine,
+  type EtcdServiceEmitted,
+} from '../../models/etcd-service.js';
 import { Network } from '../../models/network.js';
 import { nodeMachine, type NodeEmitted, type UpgradeRequest } from '../../models/node.js';
 import type { BootFault, TalosProfile } from '../../models/types.js';
 import type { Role, WipeLabel } from '../../models/types.js';
 import { hasBootableSlot } from '../../models/bootloader.js';
+import { etcdPrecheck } from '../../models/precheck.js';
 import { virtualClock } from '../engine/clock.js';
 import type { Rng } from '../engine/rng.js';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TraceEventBody } from '../trace/types.js';
+import { UpgradeMutex } from './upgrade-mutex.js';
 
 export type TraceFn = (body: TraceEventBody) => void;
 
@@ -44,8 +50,9 @@ export interface SimNode {
   midUpgrade: boolean;
 }
 
-/** Precheck duration: every member must answer a linearizable read within 15 s (F§3); we take 1 s. */
-const PRECHECK_MS = 1_000;
+/** Cordon waits at most this for the Kubernetes API (F§3), polling it this often. */
+const KUBE_API_WAIT_MS = 60_000;
+const KUBE_API_POLL_MS = 1_000;
 /** Latency of one etcd RPC from a node's etcd client. */
 const ETCD_RPC_MS = 5;
 
@@ -57,6 +64,8 @@ export class World {
   readonly peerNetwork: Network;
   readonly etcd: EtcdCluster;
   private etcdDirty = true;
+  /** The cluster-wide upgrade mutex of Talos's Upgrade handler (F§3). */
+  readonly upgradeMutex = new UpgradeMutex();
   /** The virtual time of the scheduled wake-up for the model's pending election, if any. */
   private etcdWakeAtMs: number | null = null;
   private modelError: { node: string; err: unknown } | null = null;
@@ -144,10 +153,6 @@ export class World {
     const n = this.byName.get(name);
     if (!n) throw new Error(`World: unknown node '${name}'`);
     return n;
-  }
-
-  get profile(): TalosProfile {
-    return this.scenario.profile;
   }
 
   /** Power on every node at t=0; the cluster forms from scratch like a fresh bootstrap. */
@@ -346,7 +351,8 @@ export class World {
       case 'upgrade.step':
         if (e.step === 'request') node.previousVersion = node.actor.getSnapshot().context.version;
         if (e.step === 'accepted') node.midUpgrade = true;
-        if (e.step === 'refused') node.midUpgrade = false;
+        // Refused, or a 1.13 live install that failed and stopped without a reboot (F§3).
+        if (e.step === 'refused' || e.step === 'stopped') node.midUpgrade = false;
         this.trace(
           e.detail === undefined
             ? { type: 'upgrade.step', node: name, step: e.step }
@@ -394,11 +400,11 @@ export class World {
       case 'etcd.leave':
         this.scheduler.after(ETCD_RPC_MS, () => this.leaveEtcd(node));
         return;
+      case 'kube.api':
+        this.scheduler.after(ETCD_RPC_MS, () => this.kubeApi(node, e.purpose, this.scheduler.now));
+        return;
       case 'precheck':
-        this.scheduler.after(PRECHECK_MS, () => {
-          const r = this.precheck(node, e.preserve);
-          node.actor.send({ type: 'PRECHECK_RESULT', ok: r === null, reason: r ?? 'ok' });
-        });
+        this.scheduler.after(ETCD_RPC_MS, () => this.precheck(node, e.rules, e.preserve));
         return;
     }
   }
@@ -480,20 +486,62 @@ export class World {
     node.actor.send({ type: 'ETCD_LEAVE_RESULT', ok: result.ok, reason: result.reason });
   }
 
-  /** Talos's etcd pre-checks before a control-plane upgrade (F§3); null when they pass. */
-  private precheck(node: SimNode, preserve: boolean): string | null {
+  /**
+   * The control-plane part of Talos's Upgrade handler (F§3): TryLock the cluster-wide upgrade mutex (a
+   * request that finds it held is refused at once), run the etcd pre-checks (models/precheck.ts) and
+   * release the mutex when the call returns. The result goes to the node when the checks are done.
+   */
+  private precheck(node: SimNode, rules: TalosProfile, preserve: boolean): void {
     this.settle();
-    const members = this.etcd.members();
-    if (members.length === 2) return 'cluster has exactly 2 members';
-    if (this.profile === 'talos-1.7' && !preserve && members.length === 1)
-      return 'cannot leave a 1-member cluster';
-    for (const m of members) if (!m.started) return `member ${m.name} (${m.id}) is not started`;
-    for (const m of members) {
-      if (!this.etcd.linearizableRead(m.id))
-        return `member ${m.name} (${m.id}) did not answer a linearizable read in 15s`;
+    const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'PRECHECK_RESULT', ok, reason });
+    const lock = this.upgradeMutex.tryLock(node.name, this.etcd.leader() !== null);
+    this.trace({
+      type: 'upgrade.step',
+      node: node.name,
+      step: lock.ok ? 'mutex-locked' : 'mutex-refused',
+      ...(lock.ok ? {} : { detail: lock.reason }),
+    });
+    if (!lock.ok) return void reply(false, lock.reason);
+    const verdict = etcdPrecheck({
+      rules,
+      preserve,
+      members: this.etcd.members().map((m) => ({
+        id: m.id,
+        name: m.name,
+        learner: m.learner,
+        started: m.started,
+        readError: this.readErrorText(m.id),
+      })),
+    });
+    this.scheduler.after(verdict.tookMs, () => {
+      this.upgradeMutex.unlock(node.name);
+      this.trace({ type: 'upgrade.step', node: node.name, step: 'mutex-unlocked' });
+      if (!verdict.ok) return void reply(false, verdict.reason);
+      if (!this.memberOf(node)) return void reply(false, 'this node is not an etcd member');
+      reply(true, 'ok');
+    });
+  }
+
+  /**
+   * The Kubernetes API answers only while etcd has a leader (F§2). Cordon waits for it at most 1 min;
+   * drain lists the pods once and fails if it cannot (F§3).
+   */
+  private kubeApi(node: SimNode, purpose: 'cordon' | 'drain', sinceMs: number): void {
+    this.settle();
+    const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'KUBE_API_RESULT', ok, reason });
+    if (this.etcd.leader() !== null) return void reply(true, 'ok');
+    if (purpose === 'drain')
+      return void reply(false, 'the Kubernetes API is unavailable (etcd has no leader)');
+    if (this.scheduler.now - sinceMs >= KUBE_API_WAIT_MS) {
+      return void reply(false, 'the Kubernetes API did not answer within 1 min (etcd has no leader)');
     }
-    if (!this.memberOf(node)) return 'this node is not an etcd member';
-    return null;
+    this.scheduler.after(KUBE_API_POLL_MS, () => this.kubeApi(node, purpose, sinceMs));
+  }
+
+  /** A failed linearizable read as the client sees it: etcd's own error (F§4), or null if it answers. */
+  private readErrorText(id: string): string | null {
+    const err = this.etcd.linearizableReadError(id);
+    return err === null ? null : etcdError(err);
   }
 
   private onEtcdServiceEffect(node: SimNode, e: EtcdServiceEmitted): void {
@@ -531,11 +579,6 @@ export class World {
         this.etcdDirty = true;
         return void reply(r.ok, r.ok ? { memberId: r.id } : { error: etcdError(r.error) });
       }
-      case 'restart':
-        // Only while the node is up: a powered-off or rebooting node has stopped the service already.
-        if (node.state === 'init' || node.state === 'running')
-          this.scheduler.after(0, () => this.startEtcdService(node));
-        return;
       case 'identity':
         node.actor.send({ type: 'ETCD_IDENTITY', memberId: e.memberId });
         return;
@@ -544,7 +587,10 @@ export class World {
         if (!this.etcd.hasMember(e.memberId) && !this.etcd.wasRemoved(e.memberId)) {
           return void reply(false, { error: `member ${e.memberId} unknown` });
         }
-        const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir });
+        // The service restarts the process with the same arguments (F§3); whether the data dir is still
+        // there is the disk's business: a dir wiped since the service started is empty now.
+        const dirGone = node.actor.getSnapshot().context.disk.ephemeral.etcd === null;
+        const r = this.etcd.start(e.memberId, { emptyDataDir: e.emptyDataDir || dirGone });
         this.etcdDirty = true;
         const learner = r.ok ? (this.etcd.member(e.memberId)?.learner ?? false) : false;
         return void reply(r.ok, r.ok ? { learner } : { error: etcdError(r.error) });
@@ -553,6 +599,14 @@ export class World {
         this.settle();
         const r = this.etcd.promote(e.memberId, this.clientEndpoint(node));
         this.etcdDirty = true;
+        if (!r.ok && r.error.code === 'timeout') {
+          // Without a leader the attempt runs into its 30-s timeout before it fails (F§3, F§4).
+          const error = etcdError(r.error);
+          this.scheduler.after(ETCD_SERVICE_TIMING.promoteAttemptTimeoutMs, () =>
+            svc.send({ type: 'RESULT', ok: false, error }),
+          );
+          return;
+        }
         return void reply(r.ok, r.ok ? {} : { error: etcdError(r.error) });
       }
       case 'stopMember':

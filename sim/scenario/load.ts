@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { normalize } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { rulesForVersion } from '../../models/talos-version.js';
 import { parseDurationMs, formatMs, type RangeMs } from '../engine/duration.js';
 import { faultKind, RANDOM_FAULT_KINDS } from '../faults/index.js';
 import type { FaultParseContext } from '../faults/kind.js';
@@ -551,6 +552,24 @@ class Checker {
     if (this.dur(r.checkpointEvery) === 0) this.problem(['checkpointEvery'], 'must be greater than 0');
     const expect = r.expect === undefined ? null : this.expect(obj(r.expect) ?? {}, invariants);
 
+    // Without an explicit `profile` the running version picks each node's rules (F§3): every version must
+    // then be a Talos version.
+    const profile = (str(r.profile) ?? null) as Scenario['profile'];
+    if (profile === null) {
+      const versions: [Path, string | null | undefined][] = [
+        [['cluster', 'version'], cluster.version],
+        [['cluster', 'previousVersion'], cluster.previousVersion],
+        [['upgrade', 'to'], upgrade?.to],
+      ];
+      for (const [path, v] of versions) {
+        if (v && rulesForVersion(v) === null)
+          this.problem(
+            path,
+            `'${v}' is not a Talos version (vX.Y.Z): use one, or set 'profile' to pick the rules`,
+          );
+      }
+    }
+
     if (this.problems.length > 0) return null;
     return {
       name: str(r.name) ?? '',
@@ -558,7 +577,7 @@ class Checker {
       seed: (r.seed as string | number | undefined) ?? 1,
       durationMs,
       liveness,
-      profile: (r.profile as Scenario['profile'] | undefined) ?? 'talos-1.8',
+      profile,
       bootloader,
       bootTries: int(r.bootTries) ?? 3,
       cluster,

@@ -103,7 +103,8 @@ export interface Scenario {
   durationMs: number;
   /** Faults stop at this time; after it the cluster must converge within `liveness.boundMs`. */
   liveness: { faultsUntilMs: number; boundMs: number };
-  profile: TalosProfile;
+  /** An explicit override of the Talos rules; null = each node follows its running version (F§3). */
+  profile: TalosProfile | null;
   bootloader: BootloaderProfile;
   /** boot-counting profile: tries per new entry. */
   bootTries: number;

@@ -43,7 +43,8 @@ describe('upgradelab CLI', () => {
     );
     const r = cli('run', f, '--seed', '9');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/FAIL quorum/);
+    // The upgrade mutex refuses the overlapping requests (F§3), so the naive rollout halts half-done.
+    expect(r.out).toMatch(/FAIL convergence/);
     expect(r.out).toContain(`reproduce: upgradelab run ${f} --seed 9`);
   });
 

@@ -1,5 +1,7 @@
 // From a failing property to a scenario file that `upgradelab run` reproduces exactly. The policy under
-// test is talosctl-like with the health gate off and two nodes at once, on 5 control planes: with no
+// test is talosctl-like with the health gate off and two nodes at once (with `force`, else the upgrade
+// mutex of the pre-checks would refuse the second request, F§3), on 5 control planes running 1.8 (no etcd
+// leave): with no
 // fault it keeps quorum (two of five down still leaves three), and one fault during the rollout takes a
 // third voter out. The property must find that, shrink it to exactly one fault, and write a file whose
 // CLI run shows the same violation at the same simulated time.
@@ -22,8 +24,8 @@ seed: 1
 duration: 80m
 liveness: { faultsUntil: 60m, bound: 20m }
 bootloader: talos
-cluster: { controlPlanes: 5, workers: 0, version: v1.7.6 }
-upgrade: { to: v1.8.0, at: 5m, policy: { preset: talosctl, healthGate: false, parallel: 2 } }
+cluster: { controlPlanes: 5, workers: 0, version: v1.8.0 }
+upgrade: { to: v1.9.0, at: 5m, policy: { preset: talosctl, healthGate: false, parallel: 2, force: true } }
 workload: { etcdWritesPerSecond: 1 }
 invariants: [quorum]
 checkpointEvery: 80m

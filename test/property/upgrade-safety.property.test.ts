@@ -1,7 +1,8 @@
 // A first property (issue: simulator core). Over random timed schedules of power losses, isolations of a
 // single node and failed boots *during the boot sequence* (at most one fault at a time), the talosctl-like
 // policy on 5 control planes (talos-1.8) never loses quorum and never leaves a node unbootable. The naive
-// policy (no health gate, all control planes at once) fails the same property, and fast-check shrinks
+// policy (no health gate, all control planes at once, with `force` so that the pre-checks' upgrade mutex
+// does not refuse the overlapping requests, F§3) fails the same property, and fast-check shrinks
 // the failure to a small schedule. Failed boots *before init* are left out on purpose: under the `talos`
 // bootloader profile they boot-loop, as FACTS.md section 2 says.
 import fc from 'fast-check';
@@ -59,7 +60,7 @@ liveness: { faultsUntil: 60m, bound: 15m }
 profile: talos-1.8
 bootloader: talos
 cluster: { controlPlanes: 5, workers: 0, version: v1.7.6 }
-upgrade: { to: v1.8.0, at: 5m, policy: ${policy} }
+upgrade: { to: v1.8.0, at: 5m, policy: ${policy === 'naive' ? '{ preset: naive, force: true }' : policy} }
 workload: { etcdWritesPerSecond: 1 }
 invariants: [quorum, bootable]
 checkpointEvery: 75m

@@ -66,8 +66,8 @@ describe('regression library (scenarios/regression)', () => {
 
   it.each(FILES)('%s starts with a header saying what happened and which model rule produces it', (file) => {
     const text = readFileSync(join(DIR, file), 'utf8');
-    // A field failure (T#...) or a model bug against a FACTS.md rule (F§n), named in the first line.
-    expect(text.startsWith('# T#') || text.startsWith('# F§')).toBe(true);
+    // A field failure (T#...), a FACTS.md rule (F§n) or a model bug found in a run, named in the first line.
+    expect(/^# (T#\d+|F§|Model bug: )/.test(text)).toBe(true);
     const header = text.split('\n').filter((l) => l.startsWith('#'));
     expect(header.length).toBeGreaterThanOrEqual(2);
   });

@@ -56,12 +56,15 @@ describe('simulated node API', () => {
   it('F§3: pre-checks refuse an upgrade of a cluster with exactly 2 members', () => {
     const l = lab(2);
     const r = l.upgrade('cp1');
-    expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/exactly 2 members/) });
+    expect(r).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/member count\(2\) is insufficient to maintain quorum/),
+    });
   });
 
   it('F§3: talos-1.7 without preserve refuses a 1-member cluster; with preserve it proceeds', () => {
     const l = lab(1, 'talos-1.7');
-    expect(l.upgrade('cp1')).toMatchObject({ ok: false, error: expect.stringMatching(/1-member/) });
+    expect(l.upgrade('cp1')).toMatchObject({ ok: false, error: expect.stringMatching(/only 1 etcd member/) });
     expect(l.upgrade('cp1', true)).toMatchObject({ ok: true });
   });
 
@@ -71,9 +74,9 @@ describe('simulated node API', () => {
     expect(l.upgrade('cp1')).toMatchObject({ ok: false, error: expect.stringMatching(/cp3.*not started/) });
   });
 
-  it('F§3: two near-simultaneous upgrade requests can both pass the pre-checks', () => {
+  it('F§3: of two overlapping upgrade requests only one takes the upgrade mutex; the other is refused', () => {
     const l = lab(3);
-    const replies: ApiResult<string>[] = [];
+    const replies: Record<string, ApiResult<string>> = {};
     const opts = {
       image: 'v1.8.0',
       preserve: false,
@@ -81,10 +84,15 @@ describe('simulated node API', () => {
       force: false,
       rebootMode: 'kexec' as const,
     };
-    l.api.upgrade('cp1', opts, (r) => replies.push(r));
-    l.api.upgrade('cp2', opts, (r) => replies.push(r));
+    l.api.upgrade('cp1', opts, (r) => (replies.cp1 = r));
+    l.api.upgrade('cp2', opts, (r) => (replies.cp2 = r));
     l.runFor(5_000);
-    expect(replies.map((r) => r.ok)).toEqual([true, true]);
+    const oks = Object.values(replies).filter((r) => r.ok);
+    const refused = Object.values(replies).filter((r) => !r.ok);
+    expect(oks).toHaveLength(1);
+    expect(refused).toMatchObject([
+      { ok: false, error: expect.stringMatching(/failed to acquire upgrade mutex/) },
+    ]);
   });
 
   it('status of a powered-off node is a definite "unavailable" error; power on brings it back Ready', () => {

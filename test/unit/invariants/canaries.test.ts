@@ -40,14 +40,18 @@ describe('invariant canaries', () => {
     expect(clean.metrics.nodesOnTarget).toBe(5);
   });
 
-  it('quorum: the naive policy (all control planes at once) loses quorum', () => {
-    const r = simulate(scenario(baseYaml({ policy: 'naive' })));
+  // The naive policy sends every control-plane request at once; `force` skips the pre-checks and their
+  // upgrade mutex (F§3), which would otherwise refuse all but one of them.
+  const FORCED_NAIVE = '{ preset: naive, force: true }';
+
+  it('quorum: the forced naive policy (all control planes at once) loses quorum', () => {
+    const r = simulate(scenario(baseYaml({ policy: FORCED_NAIVE })));
     expect(violated(r, 'quorum')).toBe(true);
     expect(violated(clean, 'quorum')).toBe(false);
   });
 
-  it('single-upgrader: the naive policy has several control planes mid-upgrade', () => {
-    const r = simulate(scenario(baseYaml({ policy: 'naive' })));
+  it('single-upgrader: the forced naive policy has several control planes mid-upgrade', () => {
+    const r = simulate(scenario(baseYaml({ policy: FORCED_NAIVE })));
     const v = r.violations.find((x) => x.invariant === 'single-upgrader');
     expect(v?.nodes.length).toBeGreaterThan(1);
     expect(violated(clean, 'single-upgrader')).toBe(false);
@@ -76,6 +80,8 @@ describe('invariant canaries', () => {
     expect(correct.final.versions.cp1).toBe('v1.7.6');
   });
 
+  // The wipe is followed by a reboot (a reset): the etcd pre-start, where the rejoin policy acts, runs once
+  // per boot (F§3); without the reboot both policies would restart the member with the same arguments.
   it('durability: restarting a wiped etcd member in place under its old identity loses acknowledged writes', () => {
     const yaml = (rejoin: string) => `name: durability-canary
 cluster: { controlPlanes: 3, workers: 0, version: v1.7.6 }
@@ -84,6 +90,7 @@ faults:
   - { at: 2m, type: partition, isolate: cp3, duration: 9m }
   - { at: 5m, type: powerLoss, node: cp1, duration: 20m }
   - { at: 5m1s, type: diskWipe, node: cp2, label: EPHEMERAL }
+  - { at: 5m2s, type: powerLoss, node: cp2, duration: 10s }
 `;
     const broken = simulate(scenario(yaml('in-place')));
     expect(violated(broken, 'durability')).toBe(true);

@@ -2,7 +2,11 @@ import { describe, it, expect } from 'vitest';
 import { createActor } from 'xstate';
 import { virtualClock } from '../../../sim/engine/clock.js';
 import { Scheduler } from '../../../sim/engine/scheduler.js';
-import { ETCD_SERVICE_TIMING, etcdServiceMachine } from '../../../models/etcd-service.js';
+import {
+  ETCD_SERVICE_TIMING,
+  etcdServiceMachine,
+  PROMOTE_ATTEMPTS_MAX,
+} from '../../../models/etcd-service.js';
 import type { EtcdServiceEmitted, EtcdServiceEvent } from '../../../models/etcd-service.js';
 
 type Stamped = EtcdServiceEmitted & { t: number };
@@ -10,15 +14,11 @@ type Reply = Extract<EtcdServiceEvent, { type: 'RESULT' }>;
 /** The engine's answer to the n-th request of a kind (0-based); undefined = no answer. */
 type Responder = (n: number, e: EtcdServiceEmitted) => Omit<Reply, 'type'> | undefined;
 
-type Start = Extract<EtcdServiceEvent, { type: 'START' }>;
-
 interface Responders {
   removeByName?: Responder;
   addLearner?: Responder;
   startMember?: Responder;
   promote?: Responder;
-  /** The engine's START after a crash-loop back-off (the n-th restart); default: the last START again. */
-  restart?: (n: number, last: Start) => Start | undefined;
 }
 
 /**
@@ -30,7 +30,6 @@ class EtcdServiceHarness {
   readonly events: Stamped[] = [];
   readonly actor;
   private readonly counts = new Map<string, number>();
-  private lastStart: Start | null = null;
 
   constructor(private readonly responders: Responders = {}) {
     this.actor = createActor(etcdServiceMachine, {
@@ -42,11 +41,6 @@ class EtcdServiceHarness {
       const n = this.counts.get(e.type) ?? 0;
       this.counts.set(e.type, n + 1);
       switch (e.type) {
-        case 'restart': {
-          const start = (this.responders.restart ?? ((_n, last) => last))(n, this.lastStart!);
-          if (start) this.scheduler.after(0, () => this.send(start));
-          return;
-        }
         case 'removeByName':
         case 'addLearner':
         case 'startMember':
@@ -63,7 +57,6 @@ class EtcdServiceHarness {
   }
 
   send(event: EtcdServiceEvent): void {
-    if (event.type === 'START') this.lastStart = event;
     this.actor.send(event);
   }
 
@@ -127,12 +120,13 @@ describe('etcd service: data dir present (F§3)', () => {
     expect(h.requests()).toEqual(['startMember:m1:data']);
   });
 
-  it('F§3: a member that starts as a learner (interrupted rejoin) goes on promoting itself', () => {
+  it('F§3 (T#5794, T#13710): a learner that restarts on its own data is never promoted, it stays a learner', () => {
     const h = new EtcdServiceHarness({ startMember: () => ok({ learner: true }), promote: () => ok() });
     h.send({ type: 'START', memberId: 'm7', oldMemberId: 'm7', rejoin: 'learner' });
-    h.runUntil(60_000);
-    expect(h.requests()).toEqual(['startMember:m7:data', 'promote:m7']);
-    expect(h.value).toBe('running');
+    h.runUntil(3_600_000);
+    expect(h.requests()).toEqual(['startMember:m7:data']);
+    expect(h.of('promote')).toEqual([]);
+    expect(h.states()).toEqual(['stopped', 'learner(restarted on its own data: never promoted)', 'running']);
   });
 });
 
@@ -157,8 +151,8 @@ describe('etcd service: rejoin as a learner (F§3, data dir empty)', () => {
       'promote:m9',
       'promote:m9',
     ]);
-    // Promotion is retried every 2 s.
-    expect(h.of('promote').map((e) => e.t)).toEqual([0, 2_000, 4_000, 6_000]);
+    // Promotion is retried every 15 s (F§3, released versions).
+    expect(h.of('promote').map((e) => e.t)).toEqual([0, 15_000, 30_000, 45_000]);
     expect(h.value).toBe('running');
     expect(h.states()).toEqual(['stopped', 'joining', 'learner', 'running']);
   });
@@ -217,7 +211,7 @@ describe('etcd service: rejoin as a learner (F§3, data dir empty)', () => {
     expect(h.of('startMember')).toEqual([]);
   });
 
-  it('F§3: promotion is tried every 2 s and given up after 10 min (the member stays a learner)', () => {
+  it('F§3: promotion is tried every 15 s and given up after 10 min (the member stays a learner)', () => {
     const h = new EtcdServiceHarness({
       removeByName: () => ok(),
       addLearner: () => ok({ memberId: 'm9' }),
@@ -225,13 +219,20 @@ describe('etcd service: rejoin as a learner (F§3, data dir empty)', () => {
       promote: () => fail('etcdserver: can only promote a learner member which is in sync with leader'),
     });
     h.send({ type: 'START', memberId: null, oldMemberId: 'm1', rejoin: 'learner' });
-    h.runUntil(T.promoteBudgetMs - 1);
-    expect(h.of('promote')).toHaveLength(T.promoteBudgetMs / T.promoteEveryMs);
+    h.runUntil(T.promoteBudgetMs - T.promoteEveryMs - 1);
+    expect(h.of('promote')).toHaveLength(T.promoteBudgetMs / T.promoteEveryMs - 1);
     expect(h.value).toMatchObject({ learner: expect.anything() });
     h.runUntil(T.promoteBudgetMs);
+    expect(
+      h
+        .of('promote')
+        .map((e) => e.t)
+        .at(-1),
+    ).toBe(T.promoteBudgetMs - T.promoteEveryMs);
     expect(h.states().slice(-2)).toEqual(['learner(promotion gave up after 10 min)', 'running']);
     h.runUntil(T.promoteBudgetMs + 3_600_000);
     expect(h.of('promote')).toHaveLength(T.promoteBudgetMs / T.promoteEveryMs);
+    expect(PROMOTE_ATTEMPTS_MAX).toBe(40);
   });
 
   it('a STOP during the join cancels its 30 min budget', () => {
@@ -262,88 +263,90 @@ describe('etcd service: in-place rejoin (the naive alternative)', () => {
   });
 });
 
-describe('etcd service: crash loop (T#7423, T#9153, T#9789)', () => {
-  it('a failed start asks for a restart after 10 s and goes back to stopped, waiting for START', () => {
-    const h = new EtcdServiceHarness({
-      startMember: () => fail('permanently removed'),
-      restart: () => undefined,
-    });
-    h.send({ type: 'START', memberId: 'm1', oldMemberId: null, rejoin: 'learner' });
-    h.runUntil(T.restartMs - 1);
-    expect(h.value).toBe('crashLoop');
-    expect(h.of('restart')).toEqual([]);
-    h.runUntil(T.restartMs);
-    expect(h.of('restart')).toEqual([{ type: 'restart', t: T.restartMs }]);
-    expect(h.value).toBe('stopped');
-    h.runUntil(600_000);
-    expect(h.of('startMember')).toHaveLength(1);
-  });
-
-  it('a failed start is restarted every 10 s until it succeeds', () => {
+describe('etcd service: crash loop (F§3: restarted every 5 s forever, same arguments; T#7423, T#9153, T#9789)', () => {
+  it('F§3: a failed start is restarted every 5 s with the same arguments until it succeeds', () => {
     const h = new EtcdServiceHarness({
       startMember: (n) => (n < 3 ? fail('the member has been permanently removed from the cluster') : ok()),
     });
     h.send({ type: 'START', memberId: 'm1', oldMemberId: null, rejoin: 'learner' });
     h.runUntil(120_000);
-    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 10_000, 20_000, 30_000]);
-    expect(h.states().filter((s) => s.startsWith('crashLoop'))).toEqual([
-      'crashLoop(the member has been permanently removed from the cluster)',
-      'crashLoop(the member has been permanently removed from the cluster)',
-      'crashLoop(the member has been permanently removed from the cluster)',
-    ]);
+    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 5_000, 10_000, 15_000]);
+    expect(h.requests()).toEqual(Array(4).fill('startMember:m1:data'));
+    expect(h.states().filter((s) => s.startsWith('crashLoop'))).toEqual(
+      Array(3).fill('crashLoop(the member has been permanently removed from the cluster)'),
+    );
     expect(h.value).toBe('running');
   });
 
-  it('T#9789: the restart re-checks the data dir: once it is wiped the member rejoins with a new identity', () => {
+  it('F§3: the pre-start runs once per service start: a restart never re-checks the data dir or rejoins', () => {
+    // T#9789: the member was removed; the crash loop keeps starting m1 and never removes or re-adds.
     const h = new EtcdServiceHarness({
-      startMember: (n) => (n === 0 ? fail('the member has been permanently removed from the cluster') : ok()),
+      startMember: (_n, e) =>
+        e.type === 'startMember' && e.memberId === 'm1'
+          ? fail('the member has been permanently removed from the cluster')
+          : ok({ learner: true }),
       removeByName: () => ok(),
       addLearner: () => ok({ memberId: 'm2' }),
-      // The data dir was wiped (a reset of EPHEMERAL) while the service was crash-looping.
-      restart: () => ({ type: 'START', memberId: null, oldMemberId: 'm1', rejoin: 'learner' }),
+      promote: () => ok(),
     });
     h.send({ type: 'START', memberId: 'm1', oldMemberId: 'm1', rejoin: 'learner' });
-    h.runUntil(60_000);
-    expect(h.requests()).toEqual([
-      'startMember:m1:data',
-      'restart',
+    h.runUntil(600_000);
+    expect(h.of('startMember')).toHaveLength(600_000 / T.restartMs + 1);
+    expect(h.of('removeByName')).toEqual([]);
+    expect(h.of('addLearner')).toEqual([]);
+    expect(h.value).toBe('crashLoop');
+    // Only the next service start (a boot) runs the pre-start again: with the data dir wiped, it rejoins.
+    h.send({ type: 'STOP' });
+    h.send({ type: 'START', memberId: null, oldMemberId: 'm1', rejoin: 'learner' });
+    h.runUntil(660_000);
+    expect(h.requests().slice(-6)).toEqual([
+      'stopMember:m1',
       'removeByName',
       'addLearner',
       'identity:m2',
       'startMember:m2:empty',
+      'promote:m2',
     ]);
-    expect(h.value).toBe('running');
   });
 
-  it('a start that keeps failing loops forever, every 10 s', () => {
-    const h = new EtcdServiceHarness({ startMember: () => fail('permanently removed') });
-    h.send({ type: 'START', memberId: 'm1', oldMemberId: null, rejoin: 'learner' });
-    h.runUntil(600_000);
-    expect(h.of('startMember')).toHaveLength(600_000 / T.restartMs + 1);
-    expect(h.value).toBe('crashLoop');
-  });
-
-  it('a running member that exits is restarted after 10 s', () => {
+  it('a running member that exits is restarted after 5 s', () => {
     const h = new EtcdServiceHarness({ startMember: () => ok() });
     h.send({ type: 'START', memberId: 'm1', oldMemberId: null, rejoin: 'learner' });
     h.at(5_000, { type: 'EXITED', reason: 'data dir removed' });
     h.runUntil(60_000);
-    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 15_000]);
+    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 10_000]);
     expect(h.states()).toContain('crashLoop(data dir removed)');
     expect(h.value).toBe('running');
   });
 
-  it('a learner that exits crash-loops too, and promotes again once restarted', () => {
+  it('F§3: a learner this start joined that exits is restarted and still promoted (the same service start)', () => {
     const h = new EtcdServiceHarness({
+      removeByName: () => ok(),
+      addLearner: () => ok({ memberId: 'm9' }),
       startMember: () => ok({ learner: true }),
       promote: (n) => (n === 0 ? fail('not in sync') : ok()),
     });
-    h.send({ type: 'START', memberId: 'm1', oldMemberId: null, rejoin: 'learner' });
-    h.at(1_000, { type: 'EXITED', reason: 'removed' });
+    h.send({ type: 'START', memberId: null, oldMemberId: null, rejoin: 'learner' });
+    h.at(1_000, { type: 'EXITED', reason: 'killed' });
     h.runUntil(60_000);
-    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 11_000]);
-    expect(h.of('promote').map((e) => e.t)).toEqual([0, 11_000]);
+    expect(h.of('startMember').map((e) => e.t)).toEqual([0, 6_000]);
+    expect(h.of('promote').map((e) => e.t)).toEqual([0, 6_000]);
     expect(h.value).toBe('running');
+  });
+
+  it('F§3: the promotion budget is per service start: crash loops do not reset it', () => {
+    let exits = 0;
+    const h = new EtcdServiceHarness({
+      removeByName: () => ok(),
+      addLearner: () => ok({ memberId: 'm9' }),
+      startMember: () => ok({ learner: true }),
+      promote: () => fail('etcdserver: can only promote a learner member which is in sync with leader'),
+    });
+    h.send({ type: 'START', memberId: null, oldMemberId: null, rejoin: 'learner' });
+    // The learner dies every 20 s; each restart goes on promoting from the same budget.
+    for (let t = 20_000; t < 3_600_000; t += 20_000) h.at(t, { type: 'EXITED', reason: `crash ${++exits}` });
+    h.runUntil(3_600_000);
+    expect(h.of('promote')).toHaveLength(PROMOTE_ATTEMPTS_MAX);
   });
 });
 
@@ -380,12 +383,13 @@ describe('etcd service: stop', () => {
 });
 
 describe('etcd service timing constants (F§3)', () => {
-  it('match Talos: retries every 5 s, restart every 10 s, learner add 30 min, promote every 2 s for 10 min', () => {
+  it('match Talos: retries every 5 s, restart every 5 s, learner add 30 min, promote every 15 s (30-s attempts) for 10 min', () => {
     expect(ETCD_SERVICE_TIMING).toEqual({
       retryMs: 5_000,
-      restartMs: 10_000,
+      restartMs: 5_000,
       addLearnerBudgetMs: 30 * 60_000,
-      promoteEveryMs: 2_000,
+      promoteEveryMs: 15_000,
+      promoteAttemptTimeoutMs: 30_000,
       promoteBudgetMs: 10 * 60_000,
     });
   });

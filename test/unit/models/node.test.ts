@@ -113,6 +113,9 @@ class NodeHarness {
       case 'kube.awaitNodeReady':
         if (this.opts.kubeReady ?? true) this.later({ type: 'KUBE_NODE_READY' });
         return;
+      case 'kube.api':
+        this.later({ type: 'KUBE_API_RESULT', ok: true, reason: 'ok' });
+        return;
       default:
         return;
     }
@@ -1135,7 +1138,7 @@ describe('node: one sequence per node (F§3)', () => {
 describe('node: leaving etcd (F§3)', () => {
   const LEAVE_AT = READY_AT + MS.cordon + MS.drain;
 
-  it('F§3: a failing etcd leave is retried every 5 s for 5 min, then the upgrade aborts and the node reboots on its version', () => {
+  it('F§3: a leave failing with ErrStopped is retried every 10 s for 5 min, then the upgrade aborts and the node reboots on its version', () => {
     const h = new NodeHarness({
       role: 'controlplane',
       profile: 'talos-1.7',
@@ -1183,12 +1186,69 @@ describe('node: leaving etcd (F§3)', () => {
     h.bootToReady();
     h.upgrade({ preserve: false });
     h.runUntil(FLIP_AT + 60_000);
-    expect(h.of('etcd.leave').map((e) => e.t)).toEqual([LEAVE_AT, LEAVE_AT + 5_000, LEAVE_AT + 10_000]);
+    expect(h.of('etcd.leave').map((e) => e.t)).toEqual([LEAVE_AT, LEAVE_AT + 10_000, LEAVE_AT + 20_000]);
     expect(h.of('slot.write').map((e) => [e.phase, e.t])).toEqual([
-      ['start', LEAVE_AT + 10_000],
-      ['done', LEAVE_AT + 10_000 + MS.install],
+      ['start', LEAVE_AT + 20_000],
+      ['done', LEAVE_AT + 20_000 + MS.install],
     ]);
     expect(h.ctx.version).toBe('v2');
+  });
+
+  it('F§3: ErrUnhealthy is retried like ErrStopped', () => {
+    const h = new NodeHarness({
+      role: 'controlplane',
+      profile: 'talos-1.7',
+      leave: (n) =>
+        n < 1 ? { ok: false, reason: 'etcdserver: unhealthy cluster' } : { ok: true, reason: 'left' },
+    });
+    h.bootToReady();
+    h.upgrade({ preserve: false });
+    h.runUntil(FLIP_AT + 60_000);
+    expect(h.of('etcd.leave').map((e) => e.t)).toEqual([LEAVE_AT, LEAVE_AT + 10_000]);
+    expect(h.ctx.version).toBe('v2');
+  });
+
+  it.each([
+    [
+      'not enough started members (T#1768)',
+      'etcdserver: re-configuration failed due to not enough started members',
+    ],
+    ['no leader', 'etcdserver: no leader'],
+    ['a timeout', 'etcdserver: request timed out'],
+  ])(
+    'F§3: a leave failing with %s fails the sequence at once: no retry, no install, reboot on the old version',
+    (_, reason) => {
+      const h = new NodeHarness({
+        role: 'controlplane',
+        profile: 'talos-1.7',
+        leave: () => ({ ok: false, reason }),
+      });
+      h.bootToReady();
+      h.upgrade({ preserve: false });
+      h.runUntil(LEAVE_AT + 10 * 60_000);
+      expect(h.of('etcd.leave').map((e) => e.t)).toEqual([LEAVE_AT]);
+      expect(h.of('upgrade.step').find((e) => e.step === 'failed')).toMatchObject({
+        detail: `leaving etcd: ${reason}`,
+      });
+      expect(h.stateAt('rebooting', READY_AT)).toBeGreaterThanOrEqual(LEAVE_AT);
+      expect(h.stateAt('rebooting', READY_AT)).toBeLessThan(LEAVE_AT + 1_000);
+      expect(h.of('slot.write')).toEqual([]);
+      expect(h.ctx.disk.ephemeral.etcd).toEqual({ memberId: 'm1' });
+      expect(h.ctx.version).toBe('v1');
+    },
+  );
+
+  it('F§3: a successful leave stops etcd and removes the data dir before anything is installed', () => {
+    const h = new NodeHarness({ role: 'controlplane', profile: 'talos-1.7' });
+    h.bootToReady();
+    h.upgrade({ preserve: false });
+    h.runUntil(FLIP_AT + 60_000);
+    const wiped = h.indexOf((e) => e.type === 'etcd.dataWiped');
+    const stopped = h.indexOf((e) => e.type === 'etcd.stop' && e.t >= LEAVE_AT);
+    const write = h.indexOf((e) => e.type === 'slot.write');
+    expect(stopped).toBeGreaterThan(-1);
+    expect(stopped).toBeLessThan(wiped);
+    expect(wiped).toBeLessThan(write);
   });
 });
 
@@ -1197,8 +1257,12 @@ describe('node: staged upgrades (F§3 --stage)', () => {
     const h = new NodeHarness();
     h.bootToReady();
     h.upgrade({ stage: true });
-    const firstReboot = READY_AT + MS.cordon + MS.drain;
+    // A staged upgrade has no cordon and no drain (F§3): it reboots right after writing META.
+    const firstReboot = READY_AT;
     h.runUntil(firstReboot);
+    expect(h.of('upgrade.step').map((e) => e.step)).not.toContain('cordon');
+    expect(h.of('upgrade.step').map((e) => e.step)).not.toContain('drain');
+    expect(h.ctx.cordoned).toBe(false);
     expect(h.ctx.disk.meta?.staged).toEqual({ version: 'v2', preserve: false });
     expect(h.of('slot.write')).toEqual([]);
     expect(h.stateAt('rebooting', READY_AT)).toBe(firstReboot);
@@ -1421,7 +1485,7 @@ describe('node: Talos timeouts', () => {
       panicRebootMs: 0,
       initramfsRebootMs: 10_000,
       etcdLeaveBudgetMs: 5 * 60_000,
-      etcdLeaveRetryMs: 5_000,
+      etcdLeaveRetryMs: 10_000,
     });
   });
 });
