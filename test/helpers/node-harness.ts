@@ -76,6 +76,9 @@ export class SeqHarness {
   private answer(e: NodeEmitted): void {
     const later = (ev: NodeEvent) => this.scheduler.after(0, () => this.actor.send(ev));
     if (e.type === 'etcd.start') later({ type: 'ETCD_HEALTHY' });
+    // The Kubernetes node is Ready as soon as asked: these tests are about the upgrade sequence (F§3),
+    // the Ready gate itself is tested in node.test.ts.
+    if (e.type === 'kube.awaitNodeReady') later({ type: 'KUBE_NODE_READY' });
     if (e.type === 'kube.api') {
       const a = (this.opts.kubeApi ?? (() => ({ ok: true, reason: 'ok' })))(e.purpose);
       later({ type: 'KUBE_API_RESULT', ok: a.ok, reason: a.reason });

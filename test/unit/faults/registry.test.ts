@@ -107,12 +107,13 @@ describe('instant faults and the quorum excuse', () => {
   });
 
   it('canary: the excuse does not cover a policy that loses quorum by itself next to one instant fault', () => {
-    // The naive policy upgrades every control plane at once and loses quorum on its own. One wiped worker,
-    // or one wiped control plane (1 <= tolerance 1), must not excuse that.
+    // The naive policy with `force` (no pre-checks, so no upgrade mutex) upgrades every control plane at
+    // once and loses quorum on its own. One wiped worker, or one wiped control plane (1 <= tolerance 1),
+    // must not excuse that.
     for (const node of ['w1', 'cp1']) {
       const r = simulate(
         scenario(
-          baseYaml({ policy: 'naive' }) +
+          baseYaml({ policy: '{ preset: naive, force: true }' }) +
             `faults:\n  - { at: 4m, type: diskWipe, node: ${node}, label: EPHEMERAL }\n`,
         ),
       );

@@ -190,8 +190,10 @@ export function applyEvent(v: ClusterView, e: AnyEvent, memberNode: Map<string, 
           break;
         case 'removed':
           if (etcd.member === m.member) {
+            // No member, nothing started: the checkpoint's `started` belongs to the member.
             etcd.member = null;
             etcd.role = 'absent';
+            etcd.started = false;
           }
           break;
         case 'started':
