@@ -524,14 +524,7 @@ describe('node: reboots after failures (F§2, issue 6 item 9)', () => {
     h.runUntil(UPGRADED_READY_AT + 60_000);
     const failedAt = UPGRADED_RUNNING_AT;
     // The new image failed its boot sequence (stage init): a failed boot, not a failed upgrade sequence.
-    expect(h.states(failedAt)).toEqual([
-      'bootFailed',
-      'rebooting',
-      'firmware',
-      'kernel',
-      'init',
-      'running',
-    ]);
+    expect(h.states(failedAt)).toEqual(['bootFailed', 'rebooting', 'firmware', 'kernel', 'init', 'running']);
     expect(h.stateAt('firmware', failedAt)).toBe(failedAt + TALOS_TIMEOUTS.revertRebootMs);
     expect(h.of('boot.decision', failedAt)).toEqual([
       {
