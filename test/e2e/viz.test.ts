@@ -142,17 +142,21 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     }, cp.t);
     await expect.poll(() => page.locator('#panel h2').textContent()).toBe(`State at ${fmt(cp.t)}`);
+    // The panel is redrawn after the heading on a loaded machine: poll every cell, not just the heading.
+    const poll = { timeout: 10_000 };
     for (const n of cp.nodes) {
       const row = page.locator(`#panel tr[data-node="${n.name}"] td`);
-      expect(await row.nth(1).textContent()).toBe(n.state);
-      expect(await row.nth(2).textContent()).toBe(
-        n.bootedSlot === null ? '—' : `${n.bootedSlot} ${n.version}`,
-      );
-      expect(await row.nth(3).textContent()).toBe(n.ready ? 'yes' : 'no');
+      await expect.poll(() => row.nth(1).textContent(), poll).toBe(n.state);
+      await expect
+        .poll(() => row.nth(2).textContent(), poll)
+        .toBe(n.bootedSlot === null ? '—' : `${n.bootedSlot} ${n.version}`);
+      await expect.poll(() => row.nth(3).textContent(), poll).toBe(n.ready ? 'yes' : 'no');
     }
-    const leader = await page.locator('#panel .cluster-state dd').nth(1).textContent();
-    expect(leader).toBe(cp.etcd.leader === null ? 'none' : `${cp.etcd.leader} (term ${cp.etcd.term})`);
-    expect(page.url()).toContain(`t=${cp.t}`);
+    await expect
+      .poll(() => page.locator('#panel .cluster-state dd').nth(1).textContent(), poll)
+      .toBe(cp.etcd.leader === null ? 'none' : `${cp.etcd.leader} (term ${cp.etcd.term})`);
+    // The URL follows the cursor after a short debounce.
+    await expect.poll(() => page.url(), poll).toContain(`t=${cp.t}`);
   });
 
   it('jumps to the violation and lists it among the events around the cursor', async () => {
