@@ -62,6 +62,7 @@ export const NODE_STATES = [
   'running',
   'rebooting',
   'bootFailed',
+  'sequenceFailed',
   'halted',
   'maintenance',
 ] as const;

@@ -5,13 +5,14 @@ import { checkExpectations } from '../../../sim/expect.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import { simulate } from '../../../sim/simulate.js';
 
-// Naive policy on 3 control planes: every control plane at once, so quorum and single-upgrader break.
+// Naive policy with force (no pre-checks, so no upgrade mutex) on 3 control planes: every control plane
+// at once, so quorum and single-upgrader break.
 const naive = (expectBlock: string, invariants = '[quorum, single-upgrader, bootable]') =>
   parseScenario(
     `name: strict
 duration: 60m
 cluster: { controlPlanes: 3, workers: 0, version: v1.7.6 }
-upgrade: { to: v1.8.0, at: 5m, policy: naive }
+upgrade: { to: v1.8.0, at: 5m, policy: { preset: naive, force: true } }
 workload: { etcdWritesPerSecond: 0 }
 invariants: ${invariants}
 ${expectBlock}
