@@ -5,12 +5,12 @@
 // equal one unsharded sweep. Only the seed count, the worker count and the results directory (the
 // volume's mount point) are changed, to keep the test short and off the root file system.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { SweepReport } from '../../sim/sweep/tally.js';
 
@@ -51,6 +51,11 @@ function runPod(c: Container, env: Record<string, string>) {
   return { code: r.status, err: r.stderr };
 }
 
+// Tests leave nothing in the temporary folder (issue 11 item 12).
+const cleanup: string[] = [];
+afterAll(() => {
+  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+});
 describe('deploy/sweep-job.yaml', () => {
   it('validates against the Kubernetes object schemas, and a broken manifest does not', () => {
     expect(sweepJob!.kind).toBe('Job');
@@ -76,6 +81,7 @@ describe('deploy/sweep-job.yaml', () => {
 
   it('the pods shard commands plus the merge step give exactly the unsharded sweep', () => {
     const results = mkdtempSync(join(tmpdir(), 'upgradelab-job-'));
+    cleanup.push(results);
     const small = { SEEDS: '1..4', WORKERS: '1', RESULTS_DIR: results };
     const shards = Number(envOf(container(sweepJob!)).SHARDS);
     for (let i = 0; i < shards; i++) {

@@ -2,15 +2,16 @@
 // worker): the result does not depend on the number of workers, and shards merged give exactly the
 // unsharded result (issue 8). Only the `timing` fields may differ.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepReport } from '../../sim/sweep/tally.js';
 
 const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const FILE = 'test/fixtures/sweep-small.yaml';
 const tmp = mkdtempSync(join(tmpdir(), 'upgradelab-sweep-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
