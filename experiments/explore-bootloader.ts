@@ -2,13 +2,14 @@
 // init, during the boot sequence, only on a power cycle), `times: always` and `times: 1`. Each cell is a
 // variant of exploratory/bootloader-failed-boot.yaml; the faulty node's own trace events say what became
 // of it: upgraded, rolled back, boot loop or stuck.
+import { nullSink } from '../sim/trace/writer.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { InvariantName } from '../sim/scenario/types.js';
 import { simulate } from '../sim/simulate.js';
 import type { TraceEvent } from '../sim/trace/types.js';
 import { editScenarioText, type ScenarioEdit } from '../sim/scenario/edit.js';
 import { markdownTable } from './table.js';
-import { discardSink, summarise, type Progress, type RunSummary } from '../sim/sweep/sweep.js';
+import { summarise, type Progress, type RunSummary } from '../sim/sweep/sweep.js';
 
 export type BootloaderName = 'talos' | 'sd-boot' | 'grub-tentative' | 'boot-counting';
 export const BOOTLOADERS: readonly BootloaderName[] = ['talos', 'sd-boot', 'grub-tentative', 'boot-counting'];
@@ -185,7 +186,7 @@ export function runBootCell(text: string, file: string, cell: BootCell, seeds: r
       {
         seed,
         checkpoints: false,
-        sink: discardSink(),
+        sink: nullSink(),
         onEvent: (e) => {
           if (isBootWatched(e, node)) events.push(e);
         },

@@ -2,13 +2,14 @@
 // with ONE power loss per seed at a moment of the upgrade drawn from the seed's `sweep` stream. Reports
 // the raw quorum loss (metrics.timeWithoutQuorumMs > 0) next to the quorum invariant's verdict, which
 // excuses losses the faults alone explain.
+import { nullSink } from '../sim/trace/writer.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Scenario } from '../sim/scenario/types.js';
 import { simulate } from '../sim/simulate.js';
 import { durationText, editScenarioText } from '../sim/scenario/edit.js';
 import { formatRate } from '../sim/sweep/stats.js';
 import { markdownTable } from './table.js';
-import { discardSink, sweep, sweepStream, type Progress, type SweepResult } from '../sim/sweep/sweep.js';
+import { sweep, sweepStream, type Progress, type SweepResult } from '../sim/sweep/sweep.js';
 
 export interface VersionConfig {
   id: string;
@@ -74,7 +75,7 @@ export function versionCellText(baseText: string, cfg: VersionConfig, cps: numbe
  * comparison meaningless.
  */
 export function upgradeWindowMs(s: Scenario): number {
-  const r = simulate(s, { checkpoints: false, sink: discardSink() });
+  const r = simulate(s, { checkpoints: false, sink: nullSink() });
   const d = r.metrics.upgradeDurationMs;
   if (d === null || r.violations.length > 0)
     throw new Error(`${s.file}: the clean upgrade did not finish cleanly; no window to draw a fault in`);

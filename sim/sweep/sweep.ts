@@ -11,7 +11,6 @@ import { Rng, type Stream } from '../engine/rng.js';
 import type { InvariantName, Scenario } from '../scenario/types.js';
 import { simulate, type RecordedViolation, type SimulateResult } from '../simulate.js';
 import type { RunMetrics } from '../trace/types.js';
-import type { TraceSink } from '../trace/writer.js';
 
 /** The stream a sweep draws its per-seed changes from; independent of the run's own streams (rng.ts). */
 export function sweepStream(seed: number, name = 'sweep'): Stream {
@@ -84,11 +83,6 @@ export interface SweepOptions {
 
 /** Progress of a long computation: label, done of total. Callers time it; sim/ reads no clock. */
 export type Progress = (label: string, done: number, total: number) => void;
-
-/** A trace sink that drops everything: sweeps need verdicts and metrics, not the trace. */
-export function discardSink(): TraceSink {
-  return { write() {}, close() {} };
-}
 
 /** One run in trace-less mode (nothing serialised or hashed): the fast path for sweeps. Its metrics equal
  *  those of `upgradelab run FILE --seed N`, the command a failing seed prints. */
