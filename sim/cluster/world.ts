@@ -59,10 +59,16 @@ const ETCD_RPC_MS = 5;
 export class World {
   readonly nodes: SimNode[] = [];
   readonly byName = new Map<string, SimNode>();
+  private readonly indexByName = new Map<string, number>();
+  /** Nodes whose actor moved or that emitted an effect since `takeDirty()` (the invariant monitor's input). */
+  private dirtyNodes = new Set<string>();
+  /** Nodes that may wait on etcd or on their Kubernetes node (settle() looks at these only). */
+  private readonly waiting = new Set<SimNode>();
   readonly network: Network;
   /** Cuts of etcd peer traffic only (port 2380): raft stops, client and API traffic still flow. */
   readonly peerNetwork: Network;
   readonly etcd: EtcdCluster;
+  private readonly controlPlanes: SimNode[];
   private etcdDirty = true;
   /** The cluster-wide upgrade mutex of Talos's Upgrade handler (F§3). */
   readonly upgradeMutex = new UpgradeMutex();
@@ -137,12 +143,17 @@ export class World {
       actor.on('*', (e) => this.onNodeEffect(node, e as NodeEmitted));
       // XState catches exceptions thrown inside actions and would re-throw them later from a timer; a
       // model exception is a simulator bug, so it is kept and re-thrown by settle() after this event.
-      actor.subscribe({ error: (err) => (this.modelError ??= { node: spec.name, err }) });
+      actor.subscribe({
+        next: () => this.dirtyNodes.add(spec.name),
+        error: (err) => (this.modelError ??= { node: spec.name, err }),
+      });
       etcd?.on('*', (e) => this.onEtcdServiceEffect(node, e as EtcdServiceEmitted));
       etcd?.subscribe({ error: (err) => (this.modelError ??= { node: spec.name, err }) });
+      this.indexByName.set(spec.name, this.nodes.length);
       this.nodes.push(node);
       this.byName.set(spec.name, node);
     }
+    this.controlPlanes = this.nodes.filter((n) => n.role === 'controlplane');
     for (const n of this.nodes) {
       n.actor.start();
       n.etcd?.start();
@@ -153,6 +164,20 @@ export class World {
     const n = this.byName.get(name);
     if (!n) throw new Error(`World: unknown node '${name}'`);
     return n;
+  }
+
+  /** The node's position in the scenario's node order. */
+  indexOf(name: string): number {
+    const i = this.indexByName.get(name);
+    if (i === undefined) throw new Error(`World: unknown node '${name}'`);
+    return i;
+  }
+
+  /** The nodes that may have changed since the last call (each actor transition or effect marks one). */
+  takeDirty(): Set<string> {
+    const d = this.dirtyNodes;
+    this.dirtyNodes = new Set();
+    return d;
   }
 
   /** Power on every node at t=0; the cluster forms from scratch like a fresh bootstrap. */
@@ -184,7 +209,10 @@ export class World {
         this.etcdDirty = true;
       });
     }
-    for (const n of this.nodes) {
+    if (this.waiting.size === 0) return;
+    // In node order, as a scan of every node would wake them (the order of the wake-up events).
+    const waiting = [...this.waiting].sort((a, b) => this.indexOf(a.name) - this.indexOf(b.name));
+    for (const n of waiting) {
       if (!n.waitingForEtcd) continue;
       const m = this.etcd.memberByName(n.name);
       if (m && this.etcd.linearizableRead(m.id)) {
@@ -192,11 +220,12 @@ export class World {
         this.scheduler.after(0, () => n.actor.send({ type: 'ETCD_HEALTHY' }));
       }
     }
-    for (const n of this.nodes) {
+    for (const n of waiting) {
       if (!n.waitingForKube || !this.apiServerReachable(n)) continue;
       n.waitingForKube = false;
       this.scheduler.after(0, () => n.actor.send({ type: 'KUBE_NODE_READY' }));
     }
+    for (const n of waiting) if (!n.waitingForEtcd && !n.waitingForKube) this.waiting.delete(n);
   }
 
   /**
@@ -204,8 +233,8 @@ export class World {
    * and works while its etcd member answers a linearizable read, i.e. has a leader and is a voter (F§2).
    */
   private apiServerReachable(node: SimNode): boolean {
-    for (const cp of this.nodes) {
-      if (cp.role !== 'controlplane' || cp.state !== 'running') continue;
+    for (const cp of this.controlPlanes) {
+      if (cp.state !== 'running') continue;
       if (cp !== node && !this.network.connected(node.name, cp.name)) continue;
       const m = this.etcd.memberByName(cp.name);
       if (m && this.etcd.linearizableRead(m.id)) return true;
@@ -305,6 +334,7 @@ export class World {
 
   private onNodeEffect(node: SimNode, e: NodeEmitted): void {
     const name = node.name;
+    this.dirtyNodes.add(name);
     switch (e.type) {
       case 'state': {
         node.state = e.state;
@@ -369,9 +399,11 @@ export class World {
       }
       case 'kube.awaitNodeReady':
         node.waitingForKube = true;
+        this.waiting.add(node);
         return;
       case 'etcd.start':
         node.waitingForEtcd = true;
+        this.waiting.add(node);
         this.scheduler.after(0, () => this.startEtcdService(node));
         return;
       case 'etcd.stop': {
@@ -546,6 +578,7 @@ export class World {
 
   private onEtcdServiceEffect(node: SimNode, e: EtcdServiceEmitted): void {
     const svc = node.etcd!;
+    this.dirtyNodes.add(node.name);
     const reply = (ok: boolean, extra: { error?: string; memberId?: string; learner?: boolean } = {}) =>
       this.scheduler.after(ETCD_RPC_MS, () => svc.send({ type: 'RESULT', ok, ...extra }));
     switch (e.type) {

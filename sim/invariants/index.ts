@@ -35,17 +35,17 @@ export function buildInvariants(s: Scenario): Invariant[] {
           s.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name),
         );
       case 'bootable':
-        return bootableInvariant;
+        return bootableInvariant();
       case 'rollback':
         return rollbackInvariant(rollbackBoundMs(s));
       case 'durability':
         return durabilityInvariant;
       case 'single-upgrader':
-        return singleUpgraderInvariant;
+        return singleUpgraderInvariant();
       case 'convergence':
         return convergenceInvariant;
       case 'version-skew':
-        return versionSkewInvariant;
+        return versionSkewInvariant();
     }
   });
 }

@@ -23,6 +23,12 @@ export interface InvariantEnv {
    * deadline, not at whatever unrelated event comes next. Times in the past or beyond the run are ignored.
    */
   wakeAt(atMs: number): void;
+  /**
+   * The nodes that may have changed since the previous check (marked by the world from actor transitions
+   * and emitted effects), or null: look at every node. Per-node invariants keep what they saw of each
+   * node and update only these, so a check costs what changed, not the cluster's size.
+   */
+  dirty: ReadonlySet<string> | null;
 }
 
 export interface Invariant {

@@ -52,6 +52,11 @@ export interface SimulateOptions {
   etcdOptions?: Partial<EtcdOptions>;
   /** Test hook: a replacement etcd-service model (mutation tests). */
   etcdServiceMachine?: typeof etcdServiceMachine;
+  /**
+   * Test hook: check every invariant over every node after every event as well, and throw if the
+   * incremental monitor's answer differs (sim/run/monitor.ts).
+   */
+  verifyInvariants?: boolean;
 }
 
 export interface SimulateResult {
@@ -151,6 +156,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       scheduler,
       buildInvariants(scenario),
       trace,
+      options.verifyInvariants ? buildInvariants(scenario) : null,
     );
     let orchestrator: Orchestrator | null = null;
 
