@@ -110,6 +110,15 @@ export class Orchestrator {
           return;
         }
         this.launch();
+        // Workers go in batches of `parallel` behind one gate, as operators roll worker pools; control
+        // planes one at a time (etcd quorum).
+        if (role === 'worker') {
+          while (
+            this.inFlight.size < this.policy.parallel &&
+            this.roles.get(this.queue[0] ?? '') === 'worker'
+          )
+            this.launch();
+        }
       });
     } else {
       this.launch();
@@ -122,8 +131,8 @@ export class Orchestrator {
     if (node === undefined) return;
     this.inFlight.add(node);
     this.outcomes[node] = 'upgrading';
-    // With a health gate the next launch waits until this node finishes (finish() pumps again), so a
-    // gated policy upgrades one node at a time whatever its `parallel`.
+    // With a health gate the next launch waits until this batch finishes (finish() pumps again), so a
+    // gated policy upgrades control planes one at a time and workers `parallel` at a time.
     this.attempt(node, 0);
   }
 

@@ -8,6 +8,14 @@ const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * Cluster sizes (issue 8). Etcd needs no more than a handful of control planes (99 keeps every quorum
+ * sum small); workers scale to 10,000, which a run holds in about 1 GB of heap (README, "Benchmarks").
+ * A policy's `parallel` is bounded by the worker count, so `naive` (everything at once) stays possible.
+ */
+export const MAX_CONTROL_PLANES = 99;
+export const MAX_WORKERS = 10_000;
+
 /** A scenario file larger than this is refused unread (1 MiB; the largest bundled one is ~3 KiB). */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 

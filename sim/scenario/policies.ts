@@ -1,6 +1,7 @@
 // The two upgrade policies every experiment can compare (DESIGN.md, orchestrator): `talosctl` behaves like
 // `talosctl upgrade` driven node by node with a health gate, `naive` upgrades everything at once and
 // carries on regardless. A scenario names a preset and may override single fields of it.
+import { MAX_WORKERS } from './limits.js';
 import type { UpgradePolicy } from './types.js';
 
 export type PolicyPresetName = 'talosctl' | 'naive';
@@ -29,7 +30,8 @@ const talosctl: UpgradePolicy = {
 const naive: UpgradePolicy = {
   ...talosctl,
   explicitOrder: [],
-  parallel: 100,
+  // Every node of a role at once, whatever the cluster's size (the schema's bound on `parallel`).
+  parallel: MAX_WORKERS,
   healthGate: false,
   onFailure: 'continue',
 };

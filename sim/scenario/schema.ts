@@ -14,14 +14,14 @@ import {
   MAX_WRITES_PER_SECOND,
   MIN_CHECKPOINT_EVERY_MS,
   MIN_POLICY_TIMEOUT_MS,
+  MAX_CONTROL_PLANES,
+  MAX_WORKERS,
 } from './limits.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
 import { compileValidator, precompiledValidator } from './precompiled.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
-/** Upper bounds on sizes (STYLE.md habit 6). `naive` runs 100 nodes per role at once, so no role may exceed it. */
-export const MAX_CONTROL_PLANES = 99;
-export const MAX_WORKERS = 100;
+export { MAX_CONTROL_PLANES, MAX_WORKERS } from './limits.js';
 
 // Mirrors parseDurationMs in sim/engine/duration.ts: a bare number of ms, or unit terms like 1h30m.
 const DURATION_TERM = '(?:\\d+|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d))+)';
@@ -140,7 +140,7 @@ export const SCENARIO_FILE_SCHEMA = {
         preset: { type: 'string', enum: POLICY_PRESET_NAMES },
         order: { type: 'string', enum: ['controlplane-first', 'workers-first', 'explicit'] },
         explicitOrder: ref('nodeList'),
-        parallel: { type: 'integer', minimum: 1, maximum: 100 },
+        parallel: { type: 'integer', minimum: 1, maximum: MAX_WORKERS },
         healthGate: { type: 'boolean' },
         preserve: { type: 'boolean' },
         stage: { type: 'boolean' },
