@@ -85,6 +85,10 @@ export const DEFAULT_ETCD_OPTIONS: Readonly<EtcdOptions> = {
 
 /** Operating errors are values (`EtcdError`, models/etcd-errors.ts): etcd's code, text and definite flag. */
 export type WriteResult = { ok: true; index: number } | { ok: false; error: EtcdError };
+
+/** A batch of writes (`writeBatch`): acknowledged as a whole at log indexes fromIndex..index, or failed. */
+export type WriteBatchResult =
+  { ok: true; fromIndex: number; index: number } | { ok: false; error: EtcdError };
 export type AddResult = { ok: true; id: string } | { ok: false; error: EtcdError };
 export type ChangeResult = { ok: true } | { ok: false; error: EtcdError };
 export type StartResult = { ok: true } | { ok: false; error: EtcdError };
@@ -439,6 +443,41 @@ export class EtcdCluster {
     if (this.commitValue >= index && this.log.length >= index) {
       this.acknowledged.add(writeId);
       result = { ok: true, index };
+    } else {
+      result = { ok: false, error: etcdError('timeout') };
+    }
+    this.flush();
+    return result;
+  }
+
+  /**
+   * `count` client writes with ids firstId..firstId+count-1 sent back to back to the leader while nothing
+   * else changes: one append of all of them, one replication step. Between two events of a run the
+   * cluster's state is fixed, so each of `count` single writes would meet the same leader and the same
+   * followers and get the same answer; the log and the acknowledged set end up exactly as after `count`
+   * calls of `write` (test/unit/models/etcd-cluster.test.ts checks it), so durability still accounts for
+   * every write.
+   */
+  writeBatch(firstId: number, count: number): WriteBatchResult {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`EtcdCluster.writeBatch: count ${count}`);
+    const leader = this.leaderMember();
+    if (leader === null) return { ok: false, error: etcdError('timeout') };
+    const fromIndex = this.log.length + 1;
+    for (let i = 0; i < count; i++) {
+      const writeId = firstId + i;
+      this.log.push({ index: fromIndex + i, term: this.termValue, writeId });
+      this.inLog.set(writeId, (this.inLog.get(writeId) ?? 0) + 1);
+      this.lost.delete(writeId);
+    }
+    const index = this.log.length;
+    leader.lastIndex = index;
+    leader.leaderMatch = index;
+    leader.matched = true;
+    this.step();
+    let result: WriteBatchResult;
+    if (this.commitValue >= index && this.log.length >= index) {
+      for (let i = 0; i < count; i++) this.acknowledged.add(firstId + i);
+      result = { ok: true, fromIndex, index };
     } else {
       result = { ok: false, error: etcdError('timeout') };
     }

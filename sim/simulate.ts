@@ -194,14 +194,22 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     }
 
     // The workload: one client writing at a fixed rate.
+    // By default the ticks between two events are one batch (Scheduler.every): they cannot change
+    // anything but the log, so they share one answer, and `armed` changes only after an event.
     const rate = scenario.workload.etcdWritesPerSecond;
     if (rate > 0) {
       const period = writePeriodMs(rate);
-      const tick = () => {
-        if (armed) world.write();
-        scheduler.after(period, tick);
-      };
-      scheduler.at(period, tick);
+      if (scenario.workload.trace === 'each') {
+        const tick = () => {
+          if (armed) world.write();
+          scheduler.after(period, tick);
+        };
+        scheduler.at(period, tick);
+      } else {
+        scheduler.every(period, period, (count, firstMs) => {
+          if (armed) world.writeBatch(count, firstMs);
+        });
+      }
     }
 
     // The liveness phase: faults stop; convergence is demanded within the bound.

@@ -179,7 +179,9 @@ class Builder {
     }
     if (e.type === 'etcd.commit') {
       const c = e as Extract<AnyEvent, { type: 'etcd.commit' }>;
-      pushWrite(this.writes, e.t, c.writes, 0, c.index);
+      // A batch is acknowledged or failed as a whole (sim/trace/types.ts, etcd.commit).
+      if (c.ok) pushWrite(this.writes, e.t, c.writes, 0, c.index ?? -1);
+      else pushWrite(this.writes, e.t, 0, c.writes, -1);
       return;
     }
     this.events.push(e);
