@@ -2,7 +2,17 @@
 // rows must not depend on that hint: too small a hint grows, a hint that is far too large is trimmed.
 import { describe, expect, test } from 'vitest';
 import { buildModel, modelBuilder, type Model } from '../../../viz/src/model/build.js';
-import { fixtureTrace, WITH_VIOLATION } from '../fixtures.js';
+import { loadScenarioFile } from '../../../sim/scenario/load.js';
+import { simulate } from '../../../sim/simulate.js';
+import { WITH_VIOLATION } from '../fixtures.js';
+
+/** The fixture run with one etcd.write line per write (workload.trace: each), so there are many rows. */
+function perWriteTrace(): string {
+  const s = loadScenarioFile(WITH_VIOLATION);
+  const r = simulate({ ...s, workload: { ...s.workload, trace: 'each' } });
+  if (r.trace === null) throw new Error('no trace text');
+  return r.trace;
+}
 
 function model(text: string, hintBytes: number): Model {
   const bytes = new TextEncoder().encode(text);
@@ -23,7 +33,7 @@ const columns = (m: Model) => ({
 });
 
 describe('write columns sized from the input size', () => {
-  const text = fixtureTrace(WITH_VIOLATION);
+  const text = perWriteTrace();
   const exact = buildModel(text, 't');
   if (!exact.ok) throw new Error('fixture did not parse');
 
