@@ -4,13 +4,13 @@
 // sequence (installFails, T#10364) is a different thing and still reboots the node.
 import { describe, expect, it } from 'vitest';
 import { installerImage } from '../../../models/node.js';
-import { SeqHarness, SEQ_READY_AT } from '../../helpers/node-harness.js';
+import { READY_AT, sequenceHarness } from '../../helpers/node-harness.js';
 
 const LONG_MS = 30 * 60_000;
 
 /** Boot to Ready, switch the pull failure on, request an upgrade to `to` and run for 30 min. */
 function refusedPull(opts: { version: string; to: string; stage?: boolean; preserve?: boolean }) {
-  const h = new SeqHarness({ version: opts.version });
+  const h = sequenceHarness({ version: opts.version });
   h.bootToReady();
   const t0 = h.scheduler.now;
   h.send({ type: 'SET_IMAGE_PULL_FAILURE', reason: 'context deadline exceeded' });
@@ -60,10 +60,10 @@ describe('a failed installer image pull is a refused request (F§3)', () => {
   });
 
   it('during a running sequence the refusal reaches only the caller: the sequence goes on', () => {
-    const h = new SeqHarness({ version: 'v1.8.0' });
+    const h = sequenceHarness({ version: 'v1.8.0' });
     h.bootToReady();
     h.upgrade({ version: 'v1.9.0' });
-    h.runUntil(SEQ_READY_AT + 1_000); // inside cordon
+    h.runUntil(READY_AT + 1_000); // inside cordon
     h.send({ type: 'SET_IMAGE_PULL_FAILURE', reason: 'registry unreachable' });
     const t1 = h.scheduler.now;
     h.upgrade({ version: 'v1.9.0' });
@@ -76,7 +76,7 @@ describe('a failed installer image pull is a refused request (F§3)', () => {
   });
 
   it('an installer failure inside an accepted sequence (installFails, T#10364) still reboots the node', () => {
-    const h = new SeqHarness({ version: 'v1.8.0' });
+    const h = sequenceHarness({ version: 'v1.8.0' });
     h.bootToReady();
     const t0 = h.scheduler.now;
     h.send({ type: 'SET_INSTALL_FAILURE', reason: 'pulling installer image: context deadline exceeded' });
