@@ -108,7 +108,11 @@ class Builder {
   readonly openFaults = new Map<number, Span>();
   readonly violations: Marker[] = [];
   readonly phases: Marker[] = [];
-  readonly writes = newWriteBuilder();
+  readonly writes: ReturnType<typeof newWriteBuilder>;
+
+  constructor(sizeHintBytes: number) {
+    this.writes = newWriteBuilder(sizeHintBytes);
+  }
   readonly events: AnyEvent[] = [];
   readonly snapshots: Snapshot[] = [];
   readonly counts: Record<string, number> = {};
@@ -293,14 +297,21 @@ class Builder {
 
 /** Builds a model from a whole text (tests, small inputs). */
 export function buildModel(text: string, name: string): BuildResult {
-  const m = modelBuilder(name);
-  m.push(new TextEncoder().encode(text));
+  const bytes = new TextEncoder().encode(text);
+  const m = modelBuilder(name, bytes.length);
+  m.push(bytes);
   return m.finish();
 }
 
-/** Builds a model from chunks of bytes as they arrive (the worker streams fetch and File bodies). */
-export function modelBuilder(name: string): { push(chunk: Uint8Array): void; finish(): BuildResult } {
-  const b = new Builder();
+/**
+ * Builds a model from chunks of bytes as they arrive (the worker streams fetch and File bodies);
+ * `sizeHintBytes` is the input's size when known (it sizes the write columns once).
+ */
+export function modelBuilder(
+  name: string,
+  sizeHintBytes = 0,
+): { push(chunk: Uint8Array): void; finish(): BuildResult } {
+  const b = new Builder(sizeHintBytes);
   const sink: TraceSink = {
     header: (h) => b.header_(h),
     event: (e) => b.event(e),
