@@ -1,4 +1,4 @@
-// npm run bench [REPEAT] [SWEEP_SEEDS]: throughput of the simulator, reported against baselines measured in
+// npm run bench [REPEAT] [SWEEP_SEEDS] [SCALE_MAX_NODES]: throughput of the simulator, reported against baselines measured in
 // the same run, so the ratios mean something on a shared, noisy machine. Each case runs REPEAT times (5);
 // the median counts.
 //   baseline/scheduler   the bare event loop: empty tasks through the (time, seq) heap
@@ -9,6 +9,10 @@
 //   default/trace-less   the same run in trace-less mode (simulate({ trace: false }), what sweeps run):
 //                        the difference to default/all-on is what tracing costs
 //   random-faults        a 5-control-plane upgrade under random power losses and isolations
+// Then the cost of one event as the cluster grows: 3 control planes and 2..997 workers (5, 50, 200, 500
+// and 1,000 nodes, up to SCALE_MAX_NODES, default 1000), the same 40 minutes of a talosctl rollout with
+// worker batches of 50, one run each, with the ratio to 5 nodes (target 1,000/5 <= 1.5x) and the peak
+// resident memory after the largest.
 // Then, side by side: a sweep of SWEEP_SEEDS (16) seeds of the default scenario on 1 and on 2 worker threads
 // (seeds/s), and the wall time of `upgradelab validate` vs `upgradelab run` on the default scenario as new
 // processes (start-up is what validate costs; the target is start-up <= 1/3 of a run).
@@ -127,6 +131,37 @@ console.log(
 );
 console.log(
   `simulated time / wall time, traced: ${Math.round(traced.simulatedMs / traced.wallMs).toLocaleString('en-US')}x (target >= 500,000x)`,
+);
+
+// Per-event cost by cluster size (one run each: the 1,000-node one takes about a minute).
+const SCALE_MAX_NODES = Number(process.argv[4] ?? 1000);
+const scaleRows: { nodes: number; usPerEvent: number; events: number }[] = [];
+for (const nodes of [5, 50, 200, 500, 1000].filter((n) => n <= SCALE_MAX_NODES)) {
+  const sc = parseScenario(
+    `name: scale-${nodes}
+seed: 1
+duration: 40m
+cluster: { controlPlanes: 3, workers: ${nodes - 3}, version: v1.7.6 }
+upgrade: { to: v1.8.0, at: 5m, policy: { preset: talosctl, parallel: 50 } }
+workload: { etcdWritesPerSecond: 5 }
+`,
+    `scale-${nodes}.yaml`,
+  );
+  const t0 = performance.now();
+  const m = simulate(sc, { sink: discard }).metrics;
+  const wallMs = performance.now() - t0;
+  scaleRows.push({ nodes, usPerEvent: (wallMs * 1000) / m.events, events: m.events });
+  process.stderr.write(`  measured scale/${nodes}: ${m.events} events, ${wallMs.toFixed(0)} ms\n`);
+}
+console.log('');
+for (const r of scaleRows) {
+  const ratio = r.usPerEvent / scaleRows[0]!.usPerEvent;
+  console.log(
+    `${String(r.nodes).padStart(5)} nodes: ${r.events} events, ${r.usPerEvent.toFixed(1)} us/event, ${ratio.toFixed(2)}x the 5-node cost`,
+  );
+}
+console.log(
+  `peak resident memory of this process so far (after the largest run): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
 );
 
 // Sweeps on worker threads: the same seeds on 1 and on 2 workers, interleaved, median of REPEAT rounds.
