@@ -201,6 +201,11 @@ export interface NodeInput {
   /** The version in the other slot, for a node that was upgraded before (default: the slot is empty). */
   previousVersion?: string | null;
   quirks?: Partial<NodeQuirks>;
+  /**
+   * The disk as it is, for a machine that powers on over an existing disk (the real-node agent reads its
+   * folders after a power loss: everything else in memory is gone). Default: a fresh install.
+   */
+  disk?: Disk;
 }
 
 /** The installer image reference talosctl sends for a version (the reference a pull failure names). */
@@ -521,7 +526,8 @@ export const nodeMachine = setup({
     timing: input.timing,
     rng: input.rngSeed >>> 0,
     delayMs: 0,
-    disk: initialDisk(input.name, input.version, input.etcdMemberId, input.previousVersion ?? null),
+    disk:
+      input.disk ?? initialDisk(input.name, input.version, input.etcdMemberId, input.previousVersion ?? null),
     bootFaults: [],
     bootMode: 'powercycle',
     bootedSlot: null,

@@ -592,7 +592,10 @@ class Checker {
       upgrade,
       faults,
       random,
-      workload: { etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5 },
+      workload: {
+        etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5,
+        trace: obj(r.workload)?.trace === 'each' ? 'each' : 'batch',
+      },
       invariants,
       quorumTolerateFaults: bool(r.quorumTolerateFaults) ?? true,
       checkpointEveryMs,

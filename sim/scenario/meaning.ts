@@ -41,7 +41,8 @@ function limits(s: Scenario, r: Obj, out: PathProblem[]): void {
           `${Number(actual.toFixed(3))} writes/s (one every ${periodMs} ms); use 1000/N writes/s for a whole N`,
       });
     }
-    writes = Math.floor(s.durationMs / periodMs);
+    // Batched writes (the default) run between events, not as events: only per-write ones count here.
+    if (s.workload.trace === 'each') writes = Math.floor(s.durationMs / periodMs);
   }
   const checkpoints = Math.floor(s.durationMs / s.checkpointEveryMs);
   if (checkpoints > MAX_CHECKPOINTS) {

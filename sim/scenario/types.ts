@@ -94,6 +94,9 @@ export interface RandomFaults {
   fromMs: number;
 }
 
+/** How workload writes appear in the trace (and on the scheduler). */
+export type WorkloadTrace = 'batch' | 'each';
+
 export interface Scenario {
   name: string;
   /** File the scenario came from, for messages. */
@@ -114,7 +117,11 @@ export interface Scenario {
   upgrade: UpgradeSpec | null;
   faults: FaultSpec[];
   random: RandomFaults | null;
-  workload: { etcdWritesPerSecond: number };
+  /**
+   * `trace: batch` (default) writes the ticks between two events as one `etcd.commit` line; `each` writes
+   * one `etcd.write` line (and one scheduler event) per write. Results are the same either way.
+   */
+  workload: { etcdWritesPerSecond: number; trace: WorkloadTrace };
   invariants: InvariantName[];
   /** Quorum invariant: tolerate loss of quorum caused by the injected faults alone. */
   quorumTolerateFaults: boolean;

@@ -22,6 +22,7 @@ export const SCHEDULE_FAULT_KINDS = [
   'busyMounts',
   'etcdLeaveFails',
   'etcdRemoveMember',
+  'wipeReboot',
 ] as const;
 export type ScheduleFaultKind = (typeof SCHEDULE_FAULT_KINDS)[number];
 
@@ -49,8 +50,11 @@ export interface FaultScheduleOptions {
   durationMs?: { min: number; max: number };
   /** The largest gap between two faults of one lane (default 5 min). */
   maxGapMs?: number;
-  /** failedBoot: the image version that fails (the upgrade target) and the stages to draw. */
-  failedBoot?: { version: string; stages: readonly string[] };
+  /**
+   * failedBoot: the image version that fails (the upgrade target), the stages to draw, and whether it
+   * fails `once`, `always` or either (default `both`; a liveness property wants faults that end: `once`).
+   */
+  failedBoot?: { version: string; stages: readonly string[]; times?: 'once' | 'always' | 'both' };
 }
 
 interface Step {
@@ -81,6 +85,8 @@ export function layOut(
     const lane = s.lane % o.maxConcurrent;
     const atMs = (laneFreeAt[lane] ?? o.fromMs) + s.gapMs;
     if (atMs > o.untilMs) continue;
+    // The budget counts file entries: a reset is two (the wipe and its reboot).
+    if (out.length + (s.kind === 'wipeReboot' ? 2 : 1) > o.maxFaults) continue;
     const cpKind = CONTROL_PLANE_ONLY.has(s.kind);
     const pool = cpKind ? o.controlPlanes : o.nodes;
     const node = pool[s.node % pool.length]!;
@@ -106,7 +112,8 @@ export function layOut(
       case 'failedBoot': {
         const fb = o.failedBoot!;
         const stage = fb.stages[s.stage % fb.stages.length]!;
-        entry = { at, type: 'failedBoot', node, version: fb.version, stage, times: s.oneShot ? 1 : 'always' };
+        const once = fb.times === 'once' || (fb.times !== 'always' && s.oneShot);
+        entry = { at, type: 'failedBoot', node, version: fb.version, stage, times: once ? 1 : 'always' };
         busyMs = 0;
         break;
       }
@@ -119,6 +126,18 @@ export function layOut(
       case 'busyMounts':
         entry = { at, type: s.kind, node, duration };
         break;
+      case 'wipeReboot': {
+        // A reset as an operator does it (F§1): EPHEMERAL wiped, then the node reboots (a power cycle one
+        // second later), so etcd's pre-start finds the empty data dir and rejoins (F§3).
+        entry = { at, type: 'diskWipe', node, label: 'EPHEMERAL' };
+        const rebootMs = atMs + 1_000;
+        out.push({
+          atMs: rebootMs,
+          entry: { at: formatMs(rebootMs), type: 'powerLoss', node, duration: '10s' },
+        });
+        busyMs = 11_000;
+        break;
+      }
       case 'etcdLeaveFails':
         entry = { at, type: 'etcdLeaveFails', node, times: s.oneShot ? 1 : 'always' };
         busyMs = 0;

@@ -1,0 +1,4 @@
+// Planted bug "learner step skipped" (issue 7): see canaries.ts for how it is built and which property must catch it.
+import { describeCanary } from './canary-check.js';
+
+describeCanary('learner step skipped');

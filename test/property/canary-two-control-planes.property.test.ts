@@ -1,0 +1,4 @@
+// Planted bug "two control planes at once" (issue 7): see canaries.ts for how it is built and which property must catch it.
+import { describeCanary } from './canary-check.js';
+
+describeCanary('two control planes at once');
