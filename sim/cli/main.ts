@@ -16,6 +16,7 @@ import { registerViz } from './viz.js';
 import { registerServe } from './serve.js';
 import { registerUpgrade } from './upgrade.js';
 import { registerShrink } from './shrink.js';
+import { registerFuzz } from './fuzz.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -282,6 +283,7 @@ export function main(argv: string[]): number {
   registerSweep(program, (c) => (process.exitCode = code = c));
   registerUpgrade(program);
   registerShrink(program, (c) => (code = c));
+  registerFuzz(program, (c) => (code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

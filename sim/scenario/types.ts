@@ -3,6 +3,7 @@
 import type { BootloaderProfile, RebootMode, Role, TalosProfile } from '../../models/types.js';
 import type { RangeMs } from '../engine/duration.js';
 import type { FaultSpec, RandomArrival } from '../faults/index.js';
+import type { FuzzSpec } from './fuzz.js';
 
 export type InvariantName =
   'quorum' | 'bootable' | 'rollback' | 'durability' | 'single-upgrader' | 'convergence' | 'version-skew';
@@ -114,6 +115,8 @@ export interface Scenario {
   upgrade: UpgradeSpec | null;
   faults: FaultSpec[];
   random: RandomFaults | null;
+  /** The fault space `upgradelab fuzz` explores (sim/scenario/fuzz.ts); absent in hand-built scenarios. */
+  fuzz?: FuzzSpec | null;
   workload: { etcdWritesPerSecond: number };
   invariants: InvariantName[];
   /** Quorum invariant: tolerate loss of quorum caused by the injected faults alone. */
