@@ -28,6 +28,7 @@
 // "the leader's connected component"; for overlapping one-way cuts it is what Raft actually does, since
 // Raft messages are never forwarded through a third member.
 
+import { IdRanges } from './id-ranges.js';
 import { etcdError, type EtcdError } from './etcd-errors.js';
 
 export { ETCD_ERRORS, etcdError, type EtcdError, type EtcdErrorCode } from './etcd-errors.js';
@@ -59,6 +60,18 @@ export interface LogEntry {
   writeId: number;
 }
 
+/**
+ * Consecutive log entries of one term carrying consecutive write ids: entry fromIndex+i holds write
+ * firstWriteId+i. The log is kept as runs (a batch of workload writes is one run) and expanded into single
+ * entries only where one entry at a time matters: truncation and `entries()`.
+ */
+interface LogRun {
+  fromIndex: number;
+  term: number;
+  firstWriteId: number;
+  count: number;
+}
+
 export interface EtcdOptions {
   /** etcd's --experimental-max-learners; default 1 (F§4, T#13710). */
   maxLearners: number;
@@ -85,6 +98,10 @@ export const DEFAULT_ETCD_OPTIONS: Readonly<EtcdOptions> = {
 
 /** Operating errors are values (`EtcdError`, models/etcd-errors.ts): etcd's code, text and definite flag. */
 export type WriteResult = { ok: true; index: number } | { ok: false; error: EtcdError };
+
+/** A batch of writes (`writeBatch`): acknowledged as a whole at log indexes fromIndex..index, or failed. */
+export type WriteBatchResult =
+  { ok: true; fromIndex: number; index: number } | { ok: false; error: EtcdError };
 export type AddResult = { ok: true; id: string } | { ok: false; error: EtcdError };
 export type ChangeResult = { ok: true } | { ok: false; error: EtcdError };
 export type StartResult = { ok: true } | { ok: false; error: EtcdError };
@@ -173,7 +190,8 @@ export class EtcdCluster {
   private readonly removedIds = new Set<string>();
   private nextId = 1;
 
-  private readonly log: LogEntry[] = [];
+  private readonly log: LogRun[] = [];
+  private logLengthValue = 0;
   private termValue = 0;
   private commitValue = 0;
   private leaderId: string | null = null;
@@ -182,9 +200,7 @@ export class EtcdCluster {
   /** "a|b" (ids in creation order) -> virtual time since which two started members are connected. */
   private readonly connectedSince = new Map<string, number>();
 
-  /** How many log entries carry each writeId (a write may be retried under the same id). */
-  private readonly inLog = new Map<number, number>();
-  private readonly acknowledged = new Set<number>();
+  private readonly acknowledged = new IdRanges();
   /** Acknowledged writes that a stale leader truncated away (see also `lostWrites`). */
   private readonly lost = new Set<number>();
   private lostCache: { key: string; value: number[] } | null = null;
@@ -221,7 +237,7 @@ export class EtcdCluster {
   }
 
   get logLength(): number {
-    return this.log.length;
+    return this.logLengthValue;
   }
 
   /** The model's virtual time (ms). */
@@ -244,9 +260,15 @@ export class EtcdCluster {
     return this.electionDueMs;
   }
 
-  /** The global log (live view; do not mutate). */
-  entries(): readonly Readonly<LogEntry>[] {
-    return this.log;
+  /** The global log, one entry per write (a copy, linear in the log: for tests and tools). */
+  entries(): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const r of this.log) {
+      for (let i = 0; i < r.count; i++) {
+        out.push({ index: r.fromIndex + i, term: r.term, writeId: r.firstWriteId + i });
+      }
+    }
+    return out;
   }
 
   /** Replace the (peer) connectivity function; call `recompute()` afterwards. */
@@ -350,20 +372,39 @@ export class EtcdCluster {
     for (const m of this.list) if (!m.diverged && m.lastIndex > held) held = m.lastIndex;
     // The durability invariant asks after every event: answer from the cache while nothing it depends on
     // has changed (the scan below is linear in the log).
-    const key = `${held}/${this.log.length}/${this.acknowledged.size}/${this.lost.size}`;
+    const length = this.logLengthValue;
+    const key = `${held}/${length}/${this.acknowledged.size}/${this.lost.size}`;
     if (this.lostCache !== null && this.lostCache.key === key) return this.lostCache.value;
     const out = new Set(this.lost);
-    if (held < this.log.length) {
-      const kept = new Set<number>();
-      for (let i = 0; i < held; i++) kept.add((this.log[i] as LogEntry).writeId);
-      for (let i = held; i < this.log.length; i++) {
-        const w = (this.log[i] as LogEntry).writeId;
+    if (held < length) {
+      const kept = this.idsOf(0, held);
+      this.forEachId(held, length, (w) => {
         if (this.acknowledged.has(w) && !kept.has(w)) out.add(w);
-      }
+      });
     }
     const value = out.size === 0 ? [] : [...out].sort((x, y) => x - y);
     this.lostCache = { key, value };
     return value;
+  }
+
+  /** Calls `fn` with the write id of every entry at positions from..to-1 (0-based), in log order. */
+  private forEachId(from: number, to: number, fn: (writeId: number) => void): void {
+    for (const r of this.log) {
+      const lo = Math.max(from, r.fromIndex - 1);
+      const hi = Math.min(to, r.fromIndex - 1 + r.count);
+      for (let i = lo; i < hi; i++) fn(r.firstWriteId + (i - (r.fromIndex - 1)));
+    }
+  }
+
+  /** The write ids held at positions from..to-1 (0-based) as a set of ranges. */
+  private idsOf(from: number, to: number): IdRanges {
+    const ids = new IdRanges();
+    for (const r of this.log) {
+      const lo = Math.max(from, r.fromIndex - 1);
+      const hi = Math.min(to, r.fromIndex - 1 + r.count);
+      if (hi > lo) ids.add(r.firstWriteId + (lo - (r.fromIndex - 1)), hi - lo);
+    }
+    return ids;
   }
 
   acknowledgedCount(): number {
@@ -396,7 +437,7 @@ export class EtcdCluster {
       term: this.termValue,
       leader: this.leaderId,
       commitIndex: this.commitValue,
-      logLength: this.log.length,
+      logLength: this.logLengthValue,
       members: this.list.map(({ id, name, learner, started, lastIndex, crashReason, diverged }) => ({
         id,
         name,
@@ -425,20 +466,46 @@ export class EtcdCluster {
       const err = this.serveError(this.newestOn(via), true);
       if (err !== null) return { ok: false, error: err };
     }
+    const r = this.writeBatch(writeId, 1);
+    return r.ok ? { ok: true, index: r.index } : r;
+  }
+
+  /**
+   * `count` client writes with ids firstId..firstId+count-1 sent back to back to the leader while nothing
+   * else changes: one append of all of them, one replication step. Between two events of a run the
+   * cluster's state is fixed, so each of `count` single writes would meet the same leader and the same
+   * followers and get the same answer; the log and the acknowledged set end up exactly as after `count`
+   * calls of `write` (test/unit/models/etcd-cluster.test.ts checks it), so durability still accounts for
+   * every write.
+   */
+  writeBatch(firstId: number, count: number): WriteBatchResult {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`EtcdCluster.writeBatch: count ${count}`);
     const leader = this.leaderMember();
     if (leader === null) return { ok: false, error: etcdError('timeout') };
-    const index = this.log.length + 1;
-    this.log.push({ index, term: this.termValue, writeId });
-    this.inLog.set(writeId, (this.inLog.get(writeId) ?? 0) + 1);
-    this.lost.delete(writeId);
+    const fromIndex = this.logLengthValue + 1;
+    const last = this.log[this.log.length - 1];
+    if (
+      last !== undefined &&
+      last.term === this.termValue &&
+      last.firstWriteId + last.count === firstId &&
+      last.fromIndex + last.count === fromIndex
+    ) {
+      last.count += count;
+    } else {
+      this.log.push({ fromIndex, term: this.termValue, firstWriteId: firstId, count });
+    }
+    this.logLengthValue += count;
+    // A write retried under the id of a lost one is in the log again.
+    if (this.lost.size > 0) for (let i = 0; i < count; i++) this.lost.delete(firstId + i);
+    const index = this.logLengthValue;
     leader.lastIndex = index;
     leader.leaderMatch = index;
     leader.matched = true;
     this.step();
-    let result: WriteResult;
-    if (this.commitValue >= index && this.log.length >= index) {
-      this.acknowledged.add(writeId);
-      result = { ok: true, index };
+    let result: WriteBatchResult;
+    if (this.commitValue >= index && this.logLengthValue >= index) {
+      this.acknowledged.add(firstId, count);
+      result = { ok: true, fromIndex, index };
     } else {
       result = { ok: false, error: etcdError('timeout') };
     }
@@ -697,7 +764,7 @@ export class EtcdCluster {
     m.leaderMatch = m.lastIndex;
     m.matched = true;
     this.emit({ type: 'leader', leader: m.id, term: this.termValue });
-    if (m.lastIndex < this.log.length) this.truncate(m.lastIndex);
+    if (m.lastIndex < this.logLengthValue) this.truncate(m.lastIndex);
     return m;
   }
 
@@ -708,21 +775,24 @@ export class EtcdCluster {
    * finishes starting until it is removed and re-added.
    */
   private truncate(toIndex: number): void {
+    // A truncated write is gone unless another entry of the kept log carries its id (a retried write).
     let lostNow = 0;
-    for (let i = this.log.length - 1; i >= toIndex; i--) {
-      const w = (this.log[i] as LogEntry).writeId;
-      const n = (this.inLog.get(w) ?? 1) - 1;
-      if (n > 0) {
-        this.inLog.set(w, n);
-        continue;
-      }
-      this.inLog.delete(w);
-      if (this.acknowledged.has(w) && !this.lost.has(w)) {
+    const kept = this.idsOf(0, toIndex);
+    this.forEachId(toIndex, this.logLengthValue, (w) => {
+      if (this.acknowledged.has(w) && !this.lost.has(w) && !kept.has(w)) {
         this.lost.add(w);
         lostNow++;
       }
+    });
+    while (this.log.length > 0) {
+      const r = this.log[this.log.length - 1]!;
+      if (r.fromIndex > toIndex) this.log.pop();
+      else {
+        r.count = Math.min(r.count, toIndex - r.fromIndex + 1);
+        break;
+      }
     }
-    this.log.length = toIndex;
+    this.logLengthValue = toIndex;
     for (const m of this.list) {
       if (m.lastIndex <= toIndex) continue;
       if (this.commitValue > toIndex) {

@@ -100,8 +100,16 @@ export interface NodeContext {
   writing: SlotLabel | null;
   /** bootPartitionFull fault: installer writes fail (T#12551). */
   bootFull: boolean;
-  /** installFails fault: the installer fails before writing, e.g. its image pull times out (T#10364). */
+  /**
+   * installFails fault: the installer the upgrade *sequence* runs fails before it writes anything (T#10364:
+   * the request had been accepted, then the installer timed out). Not the API handler's own image pull.
+   */
   installFailure: string | null;
+  /**
+   * imagePullFails fault: the Upgrade handler cannot pull the installer image. The pull happens inside the
+   * API call, before the lock and the sequence, so the request is refused and nothing else happens (F§3).
+   */
+  imagePullFailure: string | null;
   /** busyMounts fault: unmounting /var fails, which aborts a 1.7/1.8 upgrade (T#9307, T#8800). */
   busyMounts: boolean;
   /** Pre-fix Talos behaviours a regression scenario can switch on (see NodeQuirks). */
@@ -124,6 +132,7 @@ export type NodeEvent =
   | { type: 'INJECT_BOOT_FAULT'; fault: BootFault }
   | { type: 'SET_BOOT_FULL'; full: boolean }
   | { type: 'SET_INSTALL_FAILURE'; reason: string | null }
+  | { type: 'SET_IMAGE_PULL_FAILURE'; reason: string | null }
   | { type: 'SET_BUSY_MOUNTS'; busy: boolean }
   | { type: 'ETCD_HEALTHY' }
   | { type: 'ETCD_IDENTITY'; memberId: string | null }
@@ -192,6 +201,16 @@ export interface NodeInput {
   /** The version in the other slot, for a node that was upgraded before (default: the slot is empty). */
   previousVersion?: string | null;
   quirks?: Partial<NodeQuirks>;
+  /**
+   * The disk as it is, for a machine that powers on over an existing disk (the real-node agent reads its
+   * folders after a power loss: everything else in memory is gone). Default: a fresh install.
+   */
+  disk?: Disk;
+}
+
+/** The installer image reference talosctl sends for a version (the reference a pull failure names). */
+export function installerImage(version: string): string {
+  return `ghcr.io/siderolabs/installer:${version}`;
 }
 
 /** A freshly installed node: the image in slot A, META empty, EPHEMERAL holding its etcd identity. */
@@ -392,6 +411,20 @@ export const nodeMachine = setup({
       enqueue.assign({ disk, ready: true, cordoned: false });
       enqueue.emit({ type: 'ready', version: context.version ?? '' });
     }),
+    // The Upgrade handler could not pull the installer image (F§3). The reply names the image as Talos does
+    // ("error validating installer image %q: %w"); the request never reaches the sequence.
+    refusePull: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'API_UPGRADE') return;
+      const image = installerImage(event.request.version);
+      const detail = `error validating installer image "${image}": failed to pull image "${image}": ${context.imagePullFailure}`;
+      // While another sequence runs, only the caller hears of it: the steps would end that sequence's
+      // record (a `refused` step means the node is no longer mid-upgrade).
+      if (context.upgrade === null) {
+        enqueue.emit({ type: 'upgrade.step', step: 'request', detail: event.request.version });
+        enqueue.emit({ type: 'upgrade.step', step: 'refused', detail });
+      }
+      enqueue.emit({ type: 'api.reply', requestId: event.request.requestId, ok: false, detail });
+    }),
     // The installer failed before the flip (T#12551, T#10364): a fatal error of the upgrade reboots the
     // node on its current slot; no tag 6 was written yet, so nothing needs reverting.
     installFailed: enqueueActions(({ context, enqueue }) => {
@@ -474,6 +507,7 @@ export const nodeMachine = setup({
     initWillFail: ({ context }) => context.initWillFail,
     hasStaged: ({ context }) => context.disk.meta?.staged != null,
     installFails: ({ context }) => context.bootFull || context.installFailure !== null,
+    imagePullFails: ({ context }) => context.imagePullFailure !== null,
     notUpgrading: ({ context }) => context.upgrade === null,
     needsPrechecks: ({ context }) =>
       isControlPlane(context) && !context.upgrade!.force && nodeRules(context) !== 'talos-1.13',
@@ -492,7 +526,8 @@ export const nodeMachine = setup({
     timing: input.timing,
     rng: input.rngSeed >>> 0,
     delayMs: 0,
-    disk: initialDisk(input.name, input.version, input.etcdMemberId, input.previousVersion ?? null),
+    disk:
+      input.disk ?? initialDisk(input.name, input.version, input.etcdMemberId, input.previousVersion ?? null),
     bootFaults: [],
     bootMode: 'powercycle',
     bootedSlot: null,
@@ -503,6 +538,7 @@ export const nodeMachine = setup({
     writing: null,
     bootFull: false,
     installFailure: null,
+    imagePullFailure: null,
     busyMounts: false,
     quirks: { flipBeforeWrite: input.quirks?.flipBeforeWrite ?? false },
     initWillFail: false,
@@ -549,6 +585,7 @@ export const nodeMachine = setup({
     },
     SET_BOOT_FULL: { actions: assign({ bootFull: ({ event }) => event.full }) },
     SET_INSTALL_FAILURE: { actions: assign({ installFailure: ({ event }) => event.reason }) },
+    SET_IMAGE_PULL_FAILURE: { actions: assign({ imagePullFailure: ({ event }) => event.reason }) },
     SET_BUSY_MOUNTS: { actions: assign({ busyMounts: ({ event }) => event.busy }) },
     ETCD_IDENTITY: {
       actions: assign({
@@ -935,6 +972,13 @@ export const nodeMachine = setup({
               },
             ],
             API_UPGRADE: [
+              {
+                // The handler pulls and validates the installer image first, before the upgrade mutex, the
+                // pre-checks and the sequence (F§3): a pull failure is a refused request with a definite
+                // error. Nothing is cordoned, drained, left or rebooted, and a running sequence goes on.
+                guard: 'imagePullFails',
+                actions: 'refusePull',
+              },
               {
                 guard: 'notUpgrading',
                 target: '.upgrading',

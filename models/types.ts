@@ -71,15 +71,12 @@ export function otherSlot(label: SlotLabel): SlotLabel {
   return label === 'A' ? 'B' : 'A';
 }
 
-/** Where a failed image fails (DESIGN.md faults: failedBoot). */
-export type BootFailStage = 'kernel' | 'hang' | 'initramfs' | 'init' | 'powercycle';
-export const BOOT_FAIL_STAGES: readonly BootFailStage[] = [
-  'kernel',
-  'hang',
-  'initramfs',
-  'init',
-  'powercycle',
-];
+/**
+ * Where a failed image fails (DESIGN.md faults: failedBoot). The one list of stages: the type is derived
+ * from it, and the scenario schema's enum (sim/faults/failed-boot.ts) reads it.
+ */
+export const BOOT_FAIL_STAGES = ['kernel', 'hang', 'initramfs', 'init', 'powercycle'] as const;
+export type BootFailStage = (typeof BOOT_FAIL_STAGES)[number];
 
 /**
  * A bad image: booting `version` fails at `stage` for the next `remaining` boots (null = always) (F§2).

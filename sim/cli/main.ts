@@ -15,6 +15,8 @@ import { CODE_VERSION } from '../version.js';
 import { registerViz } from './viz.js';
 import { registerServe } from './serve.js';
 import { registerUpgrade } from './upgrade.js';
+import { registerAgent } from './agent.js';
+import { registerCluster } from './cluster.js';
 import { registerShrink } from './shrink.js';
 import { registerFuzz } from './fuzz.js';
 import { InternalError, reportError, UsageError } from './errors.js';
@@ -282,6 +284,8 @@ export function main(argv: string[]): number {
   registerServe(program);
   registerSweep(program, (c) => (process.exitCode = code = c));
   registerUpgrade(program);
+  registerAgent(program);
+  registerCluster(program);
   registerShrink(program, (c) => (code = c));
   registerFuzz(program, (c) => (code = c));
   try {

@@ -673,4 +673,29 @@ export class World {
         : { type: 'etcd.write', id, ok: false, error: r.error.code },
     );
   }
+
+  /**
+   * The client's writes sent from `fromMs` to now, one per workload tick, as one batch (workload.trace:
+   * batch): the cluster did not change in between, so they share one answer (EtcdCluster.writeBatch).
+   */
+  writeBatch(count: number, fromMs: number): void {
+    this.settle();
+    const firstId = this.writesAttempted + 1;
+    this.writesAttempted += count;
+    const r = this.etcd.writeBatch(firstId, count);
+    if (r.ok) this.writesAcknowledged += count;
+    this.trace(
+      r.ok
+        ? {
+            type: 'etcd.commit',
+            writes: count,
+            ok: true,
+            firstId,
+            fromMs,
+            fromIndex: r.fromIndex,
+            index: r.index,
+          }
+        : { type: 'etcd.commit', writes: count, ok: false, firstId, fromMs, error: r.error.code },
+    );
+  }
 }

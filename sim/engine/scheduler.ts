@@ -22,12 +22,32 @@ interface Entry {
 /** A timer handle returned by `at`/`after`; pass it to `cancel`. */
 export type TimerId = Entry;
 
+/**
+ * Called with the ticks of a periodic source that fell between two events: how many, and the virtual
+ * times of the first and the last. The clock reads the last one's time during the call.
+ */
+export type TicksTask = (count: number, firstMs: number, lastMs: number) => void;
+
+/**
+ * A periodic source kept out of the heap (`Scheduler.every`). Its next tick has a (time, seq) key like any
+ * entry; running a tick takes the next seq for its successor, exactly as a task that re-schedules itself
+ * with `after(periodMs)` would, so the order of every other event and every seq number are the same as
+ * with one heap entry per tick.
+ */
+interface Ticker {
+  time: number;
+  seq: number;
+  periodMs: number;
+  task: TicksTask;
+}
+
 export class Scheduler {
   private heap: Entry[] = [];
   private seqNext = 0;
   private timeNow = 0;
   private executed = 0;
   private stopRequested = false;
+  private ticker: Ticker | null = null;
 
   get now(): number {
     return this.timeNow;
@@ -55,6 +75,24 @@ export class Scheduler {
     return this.at(this.timeNow + Math.max(0, Math.round(delayMs)), task);
   }
 
+  /**
+   * A periodic source whose ticks change nothing but what `task` does with them (the workload's writes):
+   * the ticks between two events run as one call of `task` right before the later event, instead of one
+   * event each. They are not executed events (`eventsExecuted` does not count them) and `afterEach` does
+   * not run for them. Ticks keep their place in the (time, seq) order: a tick at the same time as an
+   * event runs before it exactly when a self-rescheduling task's entry would. One source per scheduler.
+   */
+  every(firstAtMs: number, periodMs: number, task: TicksTask): void {
+    if (this.ticker !== null) throw new Error('Scheduler.every: a periodic source is already set');
+    if (!Number.isInteger(periodMs) || periodMs < 1)
+      throw new Error(`Scheduler.every: period must be a whole ms >= 1, got ${periodMs}`);
+    if (!Number.isInteger(firstAtMs) || firstAtMs < this.timeNow)
+      throw new Error(
+        `Scheduler.every: first tick ${firstAtMs} is not a whole ms at or after ${this.timeNow}`,
+      );
+    this.ticker = { time: firstAtMs, seq: this.seqNext++, periodMs, task };
+  }
+
   cancel(id: TimerId | undefined | null): void {
     if (id) id.task = null;
   }
@@ -71,24 +109,54 @@ export class Scheduler {
   run(limits: SchedulerLimits, afterEach?: () => void): StopReason {
     this.stopRequested = false;
     const heap = this.heap;
-    while (heap.length > 0) {
-      const top = heap[0]!;
-      if (top.task === null) {
+    for (;;) {
+      const top = heap[0];
+      if (top !== undefined && top.task === null) {
         this.pop();
         continue;
       }
+      if (this.ticker !== null) {
+        // The ticks due before the next event (or up to the time bound) run first, as one call. The task
+        // may schedule events, so the queue is read again afterwards.
+        if (this.runTicks(top, limits.maxTimeMs)) continue;
+        if (top === undefined) return 'max-time';
+      }
+      if (top === undefined) return 'drained';
       if (top.time > limits.maxTimeMs) return 'max-time';
       if (this.executed >= limits.maxEvents) return 'max-events';
       this.pop();
       this.timeNow = top.time;
-      const task = top.task;
+      const task = top.task!;
       top.task = null;
       this.executed++;
       task();
       if (afterEach) afterEach();
       if (this.stopRequested) return 'stopped';
     }
-    return 'drained';
+  }
+
+  /** Runs the periodic source's ticks ordered before `next` and within `maxTimeMs`; true if any ran. */
+  private runTicks(next: Entry | undefined, maxTimeMs: number): boolean {
+    const tk = this.ticker!;
+    const limitMs = next === undefined ? maxTimeMs : Math.min(maxTimeMs, next.time);
+    if (tk.time > limitMs) return false;
+    let count = Math.floor((limitMs - tk.time) / tk.periodMs) + 1;
+    const firstMs = tk.time;
+    let lastMs = firstMs + (count - 1) * tk.periodMs;
+    // A tick at the very time of `next` runs first only if it was scheduled first: only the first tick of
+    // this call can be (every later one takes its seq now, after `next` took its own).
+    if (next !== undefined && lastMs === next.time && !(count === 1 && tk.seq < next.seq)) {
+      count--;
+      lastMs -= tk.periodMs;
+    }
+    if (count === 0) return false;
+    // Each tick takes one seq for its successor, as `after(periodMs)` inside the tick would.
+    this.seqNext += count;
+    tk.seq = this.seqNext - 1;
+    tk.time = lastMs + tk.periodMs;
+    this.timeNow = lastMs;
+    tk.task(count, firstMs, lastMs);
+    return true;
   }
 
   /** Move the clock forward without running anything (used when a run ends at its time bound). */

@@ -4,7 +4,7 @@
 // A correct cluster recovers: Talos retries the leave for 5 min and otherwise aborts the upgrade and
 // reboots on the current slot with its data intact. With `applied`, the removal took effect although the
 // call failed (an indefinite error): the node reboots into a member that no longer exists (T#7423).
-import { schemaRef, type FaultKind } from './kind.js';
+import { isWorker, schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
 
 export interface EtcdLeaveFailsSpec {
@@ -35,12 +35,20 @@ export const etcdLeaveFailsKind: FaultKind<EtcdLeaveFailsSpec> = {
   type: 'etcdLeaveFails',
   required: ['node'],
   properties: { node: schemaRef('nodeName'), times: schemaRef('times'), applied: { type: 'boolean' } },
-  parse: (raw, atMs, p) => ({
-    type: 'etcdLeaveFails',
-    atMs,
-    node: p.node(raw.node, [...p.path, 'node']),
-    times: p.times(raw.times),
-    applied: raw.applied === true,
-  }),
+  parse: (raw, atMs, p) => {
+    const node = p.node(raw.node, [...p.path, 'node']);
+    if (isWorker(p, node))
+      p.problem(
+        [...p.path, 'node'],
+        `node '${node}' is a worker: it never leaves etcd, so this fault would do nothing`,
+      );
+    return {
+      type: 'etcdLeaveFails',
+      atMs,
+      node,
+      times: p.times(raw.times),
+      applied: raw.applied === true,
+    };
+  },
   inject: (ctx, f) => etcdLeaveFails(ctx, f.node, f.times, f.applied),
 };

@@ -3,7 +3,7 @@
 // Stands for: T#9789, where a member came back to find itself "permanently removed".
 // A correct cluster recovers only with help: the removed member's data dir must be wiped (EPHEMERAL), so
 // Talos finds it empty and rejoins as a learner under a new ID (F§4).
-import { schemaRef, type FaultKind } from './kind.js';
+import { isWorker, schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
 
 /** An operator (or automation) removes a node's etcd member through another node. */
@@ -49,6 +49,11 @@ export const etcdRemoveMemberKind: FaultKind<EtcdRemoveMemberSpec> = {
     const fallback = p.nodeNames.find((n) => p.controlPlanes.has(n) && n !== target) ?? target;
     if (p.nodesKnown && !p.controlPlanes.has(target))
       p.problem([...p.path, 'node'], `node '${target}' is a worker and has no etcd member`);
+    if (via !== null && isWorker(p, via))
+      p.problem(
+        [...p.path, 'via'],
+        `node '${via}' is a worker: it has no etcd member to send the removal through`,
+      );
     return { type: 'etcdRemoveMember', atMs, node: target, via: via ?? fallback };
   },
   inject: (ctx, f) => etcdRemoveMember(ctx, f.node, f.via),

@@ -10,7 +10,7 @@
 // profile's tries (F§2); the `rollback` invariant checks that. A hang is recovered only by a power cycle:
 // when the fault ends (the liveness phase), a node it left hung is power cycled, as an operator or a
 // hardware watchdog would.
-import type { BootFailStage } from '../../models/types.js';
+import { BOOT_FAIL_STAGES, type BootFailStage } from '../../models/types.js';
 import { schemaRef, type FaultKind } from './kind.js';
 import type { FaultContext } from './registry.js';
 
@@ -23,16 +23,8 @@ export interface FailedBootSpec {
   times: number | null;
 }
 
-/** Every stage once; a Record so that a stage added to BootFailStage must be added here too. */
-const STAGE_SET: Record<BootFailStage, true> = {
-  kernel: true,
-  hang: true,
-  initramfs: true,
-  init: true,
-  powercycle: true,
-};
-export const BOOT_FAIL_STAGES = Object.keys(STAGE_SET) as BootFailStage[];
-const stageSchema = { type: 'string', enum: BOOT_FAIL_STAGES };
+// The stages are listed once, in models/types.ts (the type is derived from that list).
+const stageSchema = { type: 'string', enum: [...BOOT_FAIL_STAGES] };
 
 export function failedBoot(
   ctx: FaultContext,
@@ -73,6 +65,12 @@ export const failedBootKind: FaultKind<FailedBootSpec, { stage: BootFailStage }>
     const version = typeof raw.version === 'string' ? raw.version : p.upgradeTo;
     if (version === null && raw.version === undefined)
       p.problem([...p.path, 'version'], 'is required when the scenario has no upgrade');
+    // A version no node ever boots would make the fault do nothing.
+    if (version !== null && p.versions.length > 0 && !p.versions.includes(version))
+      p.problem(
+        raw.version === undefined ? p.path : [...p.path, 'version'],
+        `no node ever boots ${version} (versions in this scenario: ${p.versions.join(', ')})`,
+      );
     return {
       type: 'failedBoot',
       atMs,

@@ -11,6 +11,7 @@ import { diskWipeKind } from './disk-wipe.js';
 import { etcdLeaveFailsKind } from './etcd-leave-fails.js';
 import { etcdRemoveMemberKind } from './etcd-remove-member.js';
 import { failedBootKind } from './failed-boot.js';
+import { imagePullFailsKind } from './image-pull-fails.js';
 import { installFailsKind } from './install-fails.js';
 import type { FaultKind, FaultParseContext, FaultSpecBase, RawFields } from './kind.js';
 import { partitionKind } from './partition.js';
@@ -27,6 +28,7 @@ const KINDS = [
   installFailsKind,
   busyMountsKind,
   etcdRemoveMemberKind,
+  imagePullFailsKind,
 ] as const;
 
 type SpecOf<K> = K extends FaultKind<infer S, infer _P> ? S : never;

@@ -1,6 +1,9 @@
-// installFails — breaks: the installer of one node before it writes anything, e.g. the installer image
-// pull times out (the reason is free text and appears in the trace).
-// Stands for: T#10364, where the upgrade timed out pulling its image and the node was rebooted.
+// installFails — breaks: the installer that an accepted upgrade sequence runs, before it writes anything
+// (the reason is free text and appears in the trace), e.g. its pull of the image times out after the
+// node's services were stopped.
+// Stands for: T#10364, where the Upgrade call was accepted (it returned in 6.7 ms), the upgrade then timed
+// out and the node was rebooted. A failure of the Upgrade *handler's* image pull is a refused request
+// instead (F§3) and is the `imagePullFails` fault.
 // A correct cluster recovers: nothing was written and the bootloader still points at the running slot,
 // so the node reboots on its current version and the orchestrator sees a failed upgrade. (Older Talos
 // switched the bootloader before writing; the `flip-before-write` quirk reproduces what that did.)

@@ -37,6 +37,16 @@ export interface FaultParseContext {
   readonly nodesKnown: boolean;
   /** The upgrade's target version, or null when the scenario has no upgrade. */
   readonly upgradeTo: string | null;
+  /**
+   * Every version a node runs or boots here: the cluster's, its previous one and the upgrade's target;
+   * empty when the cluster's version is missing (the schema reports that), so nothing is checked against it.
+   */
+  readonly versions: readonly string[];
+}
+
+/** A node the scenario declares as a worker (no etcd member); false for unknown names. */
+export function isWorker(p: FaultParseContext, node: string): boolean {
+  return p.nodesKnown && p.nodeNames.includes(node) && !p.controlPlanes.has(node);
 }
 
 /** Every normalised fault spec has its kind's `type` and the time it starts. */

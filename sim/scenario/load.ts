@@ -464,6 +464,8 @@ class Checker {
   private controlPlaneNames = new Set<string>();
   /** False when the cluster size itself is invalid: node references are then not checked (it would be noise). */
   private nodesKnown = false;
+  /** The cluster's version and previous version (the fault kinds' parse context adds the target). */
+  private versions: string[] = [];
   private durationMs = 0;
   /** False when `duration` itself is invalid: times are then not compared with it. */
   private durationKnown = false;
@@ -541,6 +543,10 @@ class Checker {
     }
 
     const cluster = this.cluster(obj(r.cluster) ?? {});
+    // Empty when the cluster's version is missing (the schema reports it): no version checks then.
+    this.versions = cluster.version
+      ? [cluster.version, ...(cluster.previousVersion ? [cluster.previousVersion] : [])]
+      : [];
     const liveness = this.liveness(obj(r.liveness));
     const timing = this.timing(obj(r.timing) ?? {});
     const upgrade = r.upgrade === undefined ? null : this.upgrade(obj(r.upgrade) ?? {});
@@ -596,7 +602,10 @@ class Checker {
       faults,
       random,
       fuzz,
-      workload: { etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5 },
+      workload: {
+        etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5,
+        trace: obj(r.workload)?.trace === 'each' ? 'each' : 'batch',
+      },
       invariants,
       quorumTolerateFaults: bool(r.quorumTolerateFaults) ?? true,
       checkpointEveryMs,
@@ -738,6 +747,7 @@ class Checker {
       controlPlanes: this.controlPlaneNames,
       nodesKnown: this.nodesKnown,
       upgradeTo: upgrade?.to ?? null,
+      versions: this.versions.length > 0 && upgrade ? [...this.versions, upgrade.to] : this.versions,
     };
   }
 

@@ -242,6 +242,7 @@ export const SCENARIO_FILE_SCHEMA = {
       additionalProperties: false,
       properties: {
         etcdWritesPerSecond: { type: 'number', minimum: 0, maximum: MAX_WRITES_PER_SECOND },
+        trace: { type: 'string', enum: ['batch', 'each'] },
       },
     },
     quirks: { type: 'array', uniqueItems: true, items: { type: 'string', enum: QUIRKS } },

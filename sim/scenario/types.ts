@@ -95,6 +95,9 @@ export interface RandomFaults {
   fromMs: number;
 }
 
+/** How workload writes appear in the trace (and on the scheduler). */
+export type WorkloadTrace = 'batch' | 'each';
+
 export interface Scenario {
   name: string;
   /** File the scenario came from, for messages. */
@@ -117,7 +120,11 @@ export interface Scenario {
   random: RandomFaults | null;
   /** The fault space `upgradelab fuzz` explores (sim/scenario/fuzz.ts); absent in hand-built scenarios. */
   fuzz?: FuzzSpec | null;
-  workload: { etcdWritesPerSecond: number };
+  /**
+   * `trace: batch` (default) writes the ticks between two events as one `etcd.commit` line; `each` writes
+   * one `etcd.write` line (and one scheduler event) per write. Results are the same either way.
+   */
+  workload: { etcdWritesPerSecond: number; trace: WorkloadTrace };
   invariants: InvariantName[];
   /** Quorum invariant: tolerate loss of quorum caused by the injected faults alone. */
   quorumTolerateFaults: boolean;

@@ -192,7 +192,8 @@ export function toChromeTrace(trace: ChromeTraceInput): ChromeTrace {
         else failed++;
         break;
       case 'etcd.commit':
-        ok += e.writes;
+        if (e.ok) ok += e.writes;
+        else failed += e.writes;
         break;
       case 'fault.start':
       case 'fault.end': {

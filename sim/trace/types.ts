@@ -46,7 +46,19 @@ export type TraceEvent = Base &
     | { type: 'upgrade.step'; node: string; step: string; detail?: string }
     | { type: 'etcd.member'; node: string; member: string; change: string; detail?: string }
     | { type: 'etcd.leader'; leader: string | null; term: number }
-    | { type: 'etcd.commit'; index: number; writes: number }
+    | {
+        // The workload's writes between two events, as one line (workload.trace: batch, the default):
+        // ids firstId..firstId+writes-1, sent fromMs..t, acknowledged as a whole at log indexes
+        // fromIndex..index, or failed as a whole with `error`.
+        type: 'etcd.commit';
+        writes: number;
+        ok: boolean;
+        firstId: number;
+        fromMs: number;
+        fromIndex?: number;
+        index?: number;
+        error?: string;
+      }
     | { type: 'etcd.write'; id: number; ok: boolean; index?: number; error?: string }
     | { type: 'fault.start'; fault: string; id: number; node?: string; detail: string }
     | { type: 'fault.end'; fault: string; id: number; node?: string; detail: string }

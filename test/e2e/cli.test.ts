@@ -112,7 +112,9 @@ describe('upgradelab CLI', () => {
     const t = readTraceFile(out);
     expect(t.partial).toBe(true);
     expect(t.footer).toBeNull();
-    expect(t.events.length).toBeGreaterThan(100);
+    // The cluster formed and the upgrade began before the crash (~80 lines, writes batched).
+    expect(t.events.length).toBeGreaterThan(50);
+    expect(t.events.some((e) => e.type === 'etcd.commit')).toBe(true);
     expect(t.events.some((e) => e.type === 'upgrade.step')).toBe(true);
   });
 });

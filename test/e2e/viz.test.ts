@@ -2,31 +2,22 @@
 // violation, and drives Debian's chromium (never a downloaded browser) through playwright-core: lanes,
 // the violation marker, the scrubber and the state panel, jumping to the violation, a broken file and a
 // partial one. Screenshots go to test-output/viz/ (git-ignored).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceCheckpoint } from '../../sim/trace/types.js';
+import { CHROMIUM, openViz, type VizSession } from '../helpers/viz-browser.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const OUT = 'test-output/viz';
 const SCENARIO = 'scenarios/regression/t9789-permanently-removed.yaml';
 const TRACE = join(OUT, 't9789-permanently-removed.jsonl');
 
-let server: ChildProcess | null = null;
-let context: BrowserContext | null = null;
-let profile = '';
+let session: VizSession | null = null;
 let page: Page;
 let url = '';
-
-async function ready(p: Page): Promise<void> {
-  await p.waitForFunction(() => (globalThis as { __viz?: { ready: boolean } }).__viz?.ready === true, null, {
-    timeout: 30_000,
-  });
-}
 
 /** The time label the page prints (viz/src/render/time.ts fmtTime), for the cases these tests use. */
 function fmt(ms: number): string {
@@ -46,45 +37,14 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0); // its expect: block (a violation) is met
-    server = spawn(process.execPath, ['dist/sim/cli/main.js', 'viz', TRACE, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      server!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      server!.on('exit', (code) => fail(new Error(`upgradelab viz exited ${code}: ${out}`)));
-    });
-    profile = mkdtempSync(join(tmpdir(), 'viz-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-      viewport: { width: 1600, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await ready(page);
-    expect(errors).toEqual([]);
+    session = await openViz([TRACE]);
+    page = session.page;
+    url = session.url;
+    expect(session.errors).toEqual([]);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    server?.kill('SIGTERM');
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await session?.close();
   });
 
   const lines = () =>
@@ -203,5 +163,83 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
     expect(await page.locator('svg.overlay .group-label').count()).toBeGreaterThan(1);
     expect(await page.locator('.run-chip.partial').count()).toBe(1);
     await page.screenshot({ path: join(OUT, 'partial.png') });
+  });
+});
+
+// Two runs, a bug and its fix (FACTS §5, T#9789), one above the other on one time axis.
+const FIXED_SCENARIO = 'scenarios/regression/t9789-fixed-wipe-ephemeral.yaml';
+const FIXED_TRACE = join(OUT, 't9789-fixed-wipe-ephemeral.jsonl');
+
+describe.skipIf(!existsSync(CHROMIUM))('viz compares two runs in chromium', () => {
+  let compare: VizSession | null = null;
+  let p: Page;
+
+  beforeAll(async () => {
+    // The viewer was built and TRACE written by the describe block above (blocks run in order).
+    const run = spawnSync(
+      process.execPath,
+      ['dist/sim/cli/main.js', 'run', FIXED_SCENARIO, '--out', FIXED_TRACE],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    compare = await openViz([TRACE, FIXED_TRACE]);
+    p = compare.page;
+    expect(compare.errors).toEqual([]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await compare?.close();
+  });
+
+  const headerOf = (file: string) =>
+    JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!) as { scenario: string; seed: number };
+  const violationsIn = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"type":"violation"')).length;
+  const section = (slot: number) => p.locator(`section.run[data-slot="${slot}"]`);
+  const tickLabels = (slot: number) =>
+    section(slot).locator('svg.overlay g.axis > text:not(.axis-unit):not(.run-title)').allTextContents();
+
+  it('puts the first trace above the second, each titled with its scenario and seed', async () => {
+    expect(compare!.url).toMatch(/\?trace=[^&]+&compare=/);
+    expect(await p.locator('section.run').count()).toBe(2);
+    const [a, b] = [headerOf(TRACE), headerOf(FIXED_TRACE)];
+    expect(await section(0).locator('.run-title').textContent()).toBe(`${a.scenario} (seed ${a.seed})`);
+    expect(await section(1).locator('.run-title').textContent()).toBe(`${b.scenario} (seed ${b.seed})`);
+    const [boxA, boxB] = [await section(0).boundingBox(), await section(1).boundingBox()];
+    expect(boxB!.y).toBeGreaterThanOrEqual(boxA!.y + boxA!.height - 1);
+    // One chip per run: the bug fails an invariant, the fix holds them all.
+    const chips = p.locator('#run-info .run-chip');
+    expect(await chips.count()).toBe(2);
+    expect(await chips.nth(0).getAttribute('class')).toContain('bad');
+    expect(await chips.nth(1).getAttribute('class')).toContain('good');
+    await p.screenshot({ path: join(OUT, 'compare.png') });
+  });
+
+  it('marks violations only on the run that has them', async () => {
+    expect(violationsIn(TRACE)).toBeGreaterThan(0);
+    expect(violationsIn(FIXED_TRACE)).toBe(0);
+    expect(await section(0).locator('.violation-marker').count()).toBeGreaterThan(0);
+    expect(await section(1).locator('.violation-marker').count()).toBe(0);
+  });
+
+  it('shares one time axis and one cursor, also after zooming', async () => {
+    expect(await tickLabels(0)).toEqual(await tickLabels(1));
+    await p.keyboard.press('+');
+    await p.keyboard.press('+');
+    await expect
+      .poll(async () => JSON.stringify(await tickLabels(1)))
+      .toBe(JSON.stringify(await tickLabels(0)));
+    const t = 300_000;
+    await p.locator('#scrubber').evaluate((el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, t);
+    for (const slot of [0, 1])
+      await expect.poll(() => section(slot).locator('g.cursor text').textContent()).toBe(fmt(t));
   });
 });

@@ -103,6 +103,20 @@ describe('mutation: deliberately wrong models turn the library red', () => {
     expect(unmet(check('t13710-learner-stuck-too-many-learners.yaml', opts)).length).toBeGreaterThan(0);
   });
 
+  it('an add that needs peers connected now rather than for 5 s lets the rejoin through too early (F§4)', () => {
+    const file = 'rejoin-add-refused-until-peers-connected-5s.yaml';
+    const bad = unmet(check(file, { etcdOptions: { healthIntervalMs: 0 } }));
+    expect(bad.some((m) => m.includes('added') && m.includes('never happens'))).toBe(true);
+  });
+
+  it('an Upgrade handler that does not refuse a failed image pull breaks the refused-pull scenarios', () => {
+    // The wrong model: the pull failure is ignored and the request goes on into the sequence (F§3).
+    const pullIgnored = nodeMachine.provide({ guards: { imagePullFails: () => false } });
+    const bad = unmet(check('refused-image-pull-touches-nothing.yaml', { nodeMachine: pullIgnored }));
+    expect(bad.some((m) => m.includes('error validating installer image'))).toBe(true);
+    expect(bad.some((m) => m.includes('cordon'))).toBe(true);
+  });
+
   it('an installer that flips the bootloader before writing breaks the fixed T#10364 counterpart', () => {
     const flipsFirst = nodeMachine.provide({
       actions: {

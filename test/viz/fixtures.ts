@@ -5,14 +5,19 @@ import { simulate } from '../../sim/simulate.js';
 
 const cache = new Map<string, string>();
 
-/** The trace text of a bundled scenario run with its own seed. */
-export function fixtureTrace(file: string): string {
-  let text = cache.get(file);
+/**
+ * The trace text of a bundled scenario run with its own seed; `writes: 'each'` asks for one etcd.write
+ * line per workload write (workload.trace: each) instead of batched etcd.commit lines.
+ */
+export function fixtureTrace(file: string, writes: 'batch' | 'each' = 'batch'): string {
+  const key = `${file}#${writes}`;
+  let text = cache.get(key);
   if (text === undefined) {
-    const r = simulate(loadScenarioFile(file));
+    const s = loadScenarioFile(file);
+    const r = simulate({ ...s, workload: { ...s.workload, trace: writes } });
     if (r.trace === null) throw new Error(`fixtureTrace: ${file} produced no trace text`);
     text = r.trace;
-    cache.set(file, text);
+    cache.set(key, text);
   }
   return text;
 }

@@ -101,6 +101,43 @@ export class FolderDisk {
     atomicWrite(join(dir, 'image.json'), JSON.stringify({ version, intact: true }));
   }
 
+  /**
+   * The agent's installer: mark the slot `intact: false` for `version` and write its payload. The model
+   * decides when the write is done (its install delay); `setSlot` then records the outcome. A power loss in
+   * between leaves the marker at `intact: false`: the torn slot the model expects (F§1, DESIGN.md).
+   */
+  beginSlotWrite(slot: SlotLabel, version: string): void {
+    const dir = this.path('BOOT', slot);
+    mkdirSync(dir, { recursive: true });
+    atomicWrite(join(dir, 'image.json'), JSON.stringify({ version, intact: false }));
+    const fd = openSync(join(dir, 'vmlinuz'), 'w');
+    try {
+      const chunk = Buffer.alloc(CHUNK_BYTES, version);
+      for (let written = 0; written < SLOT_PAYLOAD_BYTES; written += CHUNK_BYTES) writeSync(fd, chunk);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Record a slot as the model has it: an image marker, or no image (the slot folder is removed). */
+  setSlot(slot: SlotLabel, image: SlotImage | null): void {
+    if (image === null) {
+      rmSync(this.path('BOOT', slot), { recursive: true, force: true });
+      return;
+    }
+    atomicWrite(this.path('BOOT', slot, 'image.json'), JSON.stringify(image));
+  }
+
+  writeState(state: { hostname: string }): void {
+    atomicWrite(this.path('STATE', 'config.json'), JSON.stringify(state));
+  }
+
+  /** Whether anything was ever installed on this disk (the agent installs on first start only). */
+  installed(): boolean {
+    return existsSync(this.path('BOOT')) || existsSync(this.path('STATE'));
+  }
+
   writeBootloader(b: Disk['bootloader']): void {
     atomicWrite(this.path('BOOT', 'bootloader.json'), JSON.stringify(b));
   }

@@ -72,6 +72,42 @@ export class EtcdClient {
     };
   }
 
+  /**
+   * A non-blocking try-lock: create `key` (holding `owner`) under a lease of `ttlS` seconds unless it
+   * exists. Talos's upgrade handler takes a cluster-wide etcd mutex the same way (TryLock, F§3); the lease
+   * frees the lock if its holder dies without unlocking. Resolves to whether the lock was taken, and by
+   * whom it is held otherwise.
+   */
+  async tryLock(
+    key: string,
+    owner: string,
+    ttlS: number,
+  ): Promise<EtcdResult<{ locked: true } | { locked: false; holder: string }>> {
+    const lease = await this.call('/v3/lease/grant', { TTL: String(ttlS) });
+    if (!lease.ok) return lease;
+    const txn = await this.call('/v3/kv/txn', {
+      compare: [{ key: b64(key), target: 'CREATE', result: 'EQUAL', create_revision: '0' }],
+      success: [{ request_put: { key: b64(key), value: b64(owner), lease: String(lease.value.ID) } }],
+      failure: [{ request_range: { key: b64(key) } }],
+    });
+    if (!txn.ok) return txn;
+    if (txn.value.succeeded === true) return { ok: true, value: { locked: true } };
+    const responses = (txn.value.responses as { response_range?: { kvs?: { value?: string }[] } }[]) ?? [];
+    const holder = unb64(responses[0]?.response_range?.kvs?.[0]?.value ?? '');
+    return { ok: true, value: { locked: false, holder } };
+  }
+
+  /** Release a lock taken by `tryLock`: delete `key` only while `owner` holds it. */
+  async unlock(key: string, owner: string): Promise<EtcdResult<{ released: boolean }>> {
+    const txn = await this.call('/v3/kv/txn', {
+      compare: [{ key: b64(key), target: 'VALUE', result: 'EQUAL', value: b64(owner) }],
+      success: [{ request_delete_range: { key: b64(key) } }],
+      failure: [],
+    });
+    if (!txn.ok) return txn;
+    return { ok: true, value: { released: txn.value.succeeded === true } };
+  }
+
   async memberList(): Promise<EtcdResult<RealMember[]>> {
     const r = await this.call('/v3/cluster/member/list', {});
     if (!r.ok) return r;

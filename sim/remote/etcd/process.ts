@@ -4,9 +4,24 @@
 // exits, so a failing test never leaves etcd running (this is the real-node adapter: wall-clock time is
 // allowed here, see eslint.config.js).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export const ETCD_BINARY = '/usr/bin/etcd';
+
+/**
+ * util-linux's setpriv (Debian: essential, always installed) sets the parent-death signal and then execs
+ * etcd, so the pid stays etcd's own. The 'exit' hook below covers a normal exit, a signal handler or a crash
+ * of this process; only SIGKILL of this process skips every handler, and then the kernel sends etcd the
+ * parent-death SIGKILL (the watchdog of issue 10 item 2).
+ */
+export const SETPRIV_BINARY = '/usr/bin/setpriv';
+
+/** The command that runs `binary args` so that it dies with this process (when setpriv exists). */
+export function dieWithParent(binary: string, args: readonly string[]): { file: string; args: string[] } {
+  if (!existsSync(SETPRIV_BINARY)) return { file: binary, args: [...args] };
+  return { file: SETPRIV_BINARY, args: ['--pdeathsig', 'SIGKILL', '--', binary, ...args] };
+}
 
 /** Peer timing used by the lab and the differential suite (F§4: heartbeat 100 ms, election timeout 1 s). */
 export const ETCD_TIMING_FLAGS: readonly string[] = [
@@ -142,9 +157,8 @@ export class EtcdProcess {
     installExitHook();
     this.generationStartLine = this.droppedLines + this.lines.length;
     this.lastExit = null;
-    const child = spawn(this.spec.binary ?? ETCD_BINARY, etcdArgs(this.spec), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const cmd = dieWithParent(this.spec.binary ?? ETCD_BINARY, etcdArgs(this.spec));
+    const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     tracked.add(child);
     this.child = child;
     const onData = (buf: Buffer): void => this.append(buf.toString('utf8'));

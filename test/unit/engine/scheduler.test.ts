@@ -236,3 +236,73 @@ describe('Scheduler stop', () => {
     expect(s.eventsExecuted).toBe(2);
   });
 });
+
+describe('Scheduler.every (a periodic source run in batches)', () => {
+  /**
+   * A world of events that schedule more events, some on the ticks' very times, run once with a task that
+   * re-schedules itself every `periodMs` and once with `every`: the events must run in the same order at
+   * the same times, and the batches must hold exactly the ticks that ran between them.
+   */
+  function runBoth(periodMs: number, seed: number) {
+    const log = (s: Scheduler, mode: 'each' | 'batch') => {
+      const out: string[] = [];
+      let x = seed;
+      const rand = (n: number) => {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        return x % n;
+      };
+      const event = (label: string, depth: number) => () => {
+        out.push(`${label}@${s.now}`);
+        if (depth < 3) {
+          // Land on tick times often (multiples of the period), sometimes in between, sometimes at once.
+          const k = rand(3);
+          const delay = k === 0 ? 0 : k === 1 ? periodMs * (1 + rand(3)) : rand(5 * periodMs);
+          s.after(delay, event(`${label}.${depth}`, depth + 1));
+        }
+      };
+      for (let i = 0; i < 20; i++)
+        s.at(rand(20) * periodMs + (rand(2) === 0 ? 0 : rand(periodMs)), event(`e${i}`, 0));
+      if (mode === 'each') {
+        const tick = () => {
+          out.push(`tick@${s.now}`);
+          s.after(periodMs, tick);
+        };
+        s.at(periodMs, tick);
+      } else {
+        s.every(periodMs, periodMs, (count, firstMs, lastMs) => {
+          expect(s.now).toBe(lastMs);
+          expect(lastMs - firstMs).toBe((count - 1) * periodMs);
+          for (let i = 0; i < count; i++) out.push(`tick@${firstMs + i * periodMs}`);
+        });
+      }
+      const stop = s.run({ maxEvents: 10_000, maxTimeMs: 30 * periodMs });
+      return { out, stop };
+    };
+    return { each: log(new Scheduler(), 'each'), batch: log(new Scheduler(), 'batch') };
+  }
+
+  it('runs ticks in the order and at the times a self-rescheduling task would, ties included', () => {
+    for (const periodMs of [1, 2, 7, 200]) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const { each, batch } = runBoth(periodMs, seed);
+        expect(batch.out, `period ${periodMs} seed ${seed}`).toEqual(each.out);
+        expect(batch.stop).toBe('max-time');
+        expect(each.stop).toBe('max-time');
+      }
+    }
+  });
+
+  it('does not count ticks as executed events and runs the ticks up to the time bound when the queue is empty', () => {
+    const s = new Scheduler();
+    const batches: [number, number, number][] = [];
+    s.every(10, 10, (count, firstMs, lastMs) => batches.push([count, firstMs, lastMs]));
+    s.at(25, () => {});
+    expect(s.run({ maxEvents: 100, maxTimeMs: 100 })).toBe('max-time');
+    expect(batches).toEqual([
+      [2, 10, 20],
+      [8, 30, 100],
+    ]);
+    expect(s.eventsExecuted).toBe(1);
+    expect(() => s.every(5, 5, () => {})).toThrow(/already/);
+  });
+});

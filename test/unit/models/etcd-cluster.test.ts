@@ -532,3 +532,86 @@ describe('EtcdCluster: determinism, events and bugs', () => {
     expect(() => etcd.crash('m3')).not.toThrow();
   });
 });
+
+describe('EtcdCluster: batched writes (issue 8)', () => {
+  /** Everything the durability invariant and the checkpoints read from the model. */
+  function state(etcd: EtcdCluster) {
+    return {
+      log: etcd.entries().map((e) => [e.index, e.term, e.writeId]),
+      members: etcd.members().map((m) => [m.id, m.lastIndex, m.learner, m.started]),
+      commit: etcd.commitIndex,
+      acknowledged: etcd.acknowledgedCount(),
+      lost: etcd.lostWrites(),
+      leader: etcd.leader(),
+    };
+  }
+
+  /** The same history, once with single writes and once with batches; `between` changes the cluster. */
+  function both(
+    voters: string[],
+    batches: number[],
+    between: (net: Network, etcd: EtcdCluster, step: number) => void,
+  ) {
+    const single = setup(voters);
+    const batched = setup(voters);
+    let id = 1;
+    batches.forEach((count, step) => {
+      between(single.net, single.etcd, step);
+      between(batched.net, batched.etcd, step);
+      const answers = [];
+      for (let i = 0; i < count; i++) answers.push(single.etcd.write(id + i));
+      const b = batched.etcd.writeBatch(id, count);
+      // One answer for the whole batch: the answer every single write got.
+      for (const a of answers) expect(a.ok).toBe(b.ok);
+      if (b.ok) {
+        expect(answers.map((a) => (a.ok ? a.index : -1))).toEqual(
+          Array.from({ length: count }, (_, i) => b.fromIndex + i),
+        );
+      }
+      id += count;
+      expect(state(batched.etcd), `after step ${step}`).toEqual(state(single.etcd));
+    });
+    return { single, batched };
+  }
+
+  it('leaves the log, the members, the commit index and the acknowledged set as single writes do', () => {
+    const cuts = new Map<Network, ReturnType<Network['partition']>>();
+    const { batched } = both(CP5, [1, 7, 30, 2, 5, 11], (net, etcd, step) => {
+      // Healthy, then a follower cut off, the leader cut off (a new election), no quorum, healed.
+      net.healCuts(cuts.get(net) ?? []);
+      cuts.delete(net);
+      if (step === 1) cuts.set(net, net.partition([['cp5']]));
+      if (step === 2) cuts.set(net, net.partition([['cp1']]));
+      if (step === 3) cuts.set(net, net.partition([['cp1'], ['cp2'], ['cp3']]));
+      etcd.recompute();
+    });
+    // The batch without quorum (step 3) failed; every other one was acknowledged.
+    expect(batched.etcd.acknowledgedCount()).toBe(1 + 7 + 30 + 5 + 11);
+  });
+
+  it('F§4: batches lost to a stale leader (a wiped member restarted in place) are lost write by write', () => {
+    const cuts = new Map<Network, ReturnType<Network['partition']>>();
+    const { batched } = both(CP3, [5, 3, 4], (net, etcd, step) => {
+      if (step === 0) {
+        cuts.set(net, net.partition([['cp3']]));
+        etcd.recompute();
+      }
+      if (step === 2) {
+        // As the canary in 'lost data dirs': cp3 lags, the leader stops, cp2 restarts wiped.
+        etcd.stop('m1', true);
+        etcd.crash('m2');
+        etcd.dataLost('m2');
+        expect(etcd.start('m2')).toEqual({ ok: true });
+        net.healCuts(cuts.get(net)!);
+        etcd.recompute();
+      }
+    });
+    expect(batched.etcd.lostWrites()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(batched.etcd.acknowledgedCount()).toBe(12);
+  });
+
+  it('refuses an empty batch (a simulator bug)', () => {
+    const { etcd } = setup(CP3);
+    expect(() => etcd.writeBatch(1, 0)).toThrow(/count 0/);
+  });
+});

@@ -1,12 +1,12 @@
 // F§3 "which code runs what": the running version's machined picks the API handler, pre-checks and
 // sequence; the target's installer decides whether EPHEMERAL can still be wiped.
 import { describe, expect, it } from 'vitest';
-import { SeqHarness, SEQ_READY_AT } from '../../helpers/node-harness.js';
+import { READY_AT, sequenceHarness } from '../../helpers/node-harness.js';
 
-const AFTER = SEQ_READY_AT + 10 * 60_000;
+const AFTER = READY_AT + 10 * 60_000;
 
 function upgrade(from: string, to: string, opts: { stage?: boolean; preserve?: boolean } = {}) {
-  const h = new SeqHarness({ version: from });
+  const h = sequenceHarness({ version: from });
   h.bootToReady();
   h.upgrade({ version: to, ...opts });
   h.runUntil(AFTER);
@@ -66,7 +66,7 @@ describe('node: the running version picks the rules (F§3)', () => {
   });
 
   it('the scenario profile is an explicit override of the running version', () => {
-    const h = new SeqHarness({ version: 'v1.7.6', profile: 'talos-1.8' });
+    const h = sequenceHarness({ version: 'v1.7.6', profile: 'talos-1.8' });
     h.bootToReady();
     h.upgrade({ version: 'v1.8.0' });
     h.runUntil(AFTER);
@@ -98,7 +98,7 @@ describe('node: staged upgrades and leave (F§3)', () => {
   });
 
   it('F§3: a worker never leaves etcd and never runs the etcd pre-checks', () => {
-    const h = new SeqHarness({ version: 'v1.7.6', role: 'worker' });
+    const h = sequenceHarness({ version: 'v1.7.6', role: 'worker' });
     h.bootToReady();
     h.upgrade({ version: 'v1.8.0' });
     h.runUntil(AFTER);
@@ -110,7 +110,7 @@ describe('node: staged upgrades and leave (F§3)', () => {
 
 describe('node: a failed 1.13 live install (F§3)', () => {
   it('F§3: on a node running 1.13 a failed live install stops with no reboot; the node stays Ready', () => {
-    const h = new SeqHarness({ version: 'v1.13.0' });
+    const h = sequenceHarness({ version: 'v1.13.0' });
     h.bootToReady();
     h.send({ type: 'SET_BOOT_FULL', full: true });
     h.upgrade({ version: 'v1.13.1' });
@@ -125,7 +125,7 @@ describe('node: a failed 1.13 live install (F§3)', () => {
   });
 
   it('F§3: the legacy call of a v1.12 node reboots on its current slot after a failed install', () => {
-    const h = new SeqHarness({ version: 'v1.12.4' });
+    const h = sequenceHarness({ version: 'v1.12.4' });
     h.bootToReady();
     h.send({ type: 'SET_BOOT_FULL', full: true });
     h.upgrade({ version: 'v1.13.0' });
@@ -140,7 +140,7 @@ describe('node: cordon and drain need the Kubernetes API (F§3)', () => {
   const noApi = (reason: string) => () => ({ ok: false, reason });
 
   it('F§3: cordon without the API (no etcd leader) fails the sequence: no drain, no install, reboot on the old version', () => {
-    const h = new SeqHarness({
+    const h = sequenceHarness({
       version: 'v1.8.0',
       kubeApi: noApi('the Kubernetes API did not answer within 1 min'),
     });
@@ -156,7 +156,7 @@ describe('node: cordon and drain need the Kubernetes API (F§3)', () => {
   });
 
   it('F§3: drain fails if the pods cannot be listed', () => {
-    const h = new SeqHarness({
+    const h = sequenceHarness({
       version: 'v1.8.0',
       kubeApi: (purpose) =>
         purpose === 'drain' ? { ok: false, reason: 'unavailable' } : { ok: true, reason: 'ok' },
@@ -172,7 +172,7 @@ describe('node: cordon and drain need the Kubernetes API (F§3)', () => {
   });
 
   it('F§3: the 1.13 live install cordons and drains from the client side: no API gate in the node', () => {
-    const h = new SeqHarness({ version: 'v1.13.0', kubeApi: noApi('unavailable') });
+    const h = sequenceHarness({ version: 'v1.13.0', kubeApi: noApi('unavailable') });
     h.bootToReady();
     h.upgrade({ version: 'v1.13.1' });
     h.runUntil(AFTER);

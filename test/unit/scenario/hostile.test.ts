@@ -49,9 +49,12 @@ describe('bounds before work (issue 11 item 1)', () => {
 });
 
 describe('no silent truncation: limits a scenario can hit are checked at load time (item 2)', () => {
-  it('a run whose workload alone exceeds the event cap is refused with the figures', () => {
-    const p = expectProblem(ok('duration: 30d\n'), 'duration', /5,000,000/);
+  it('a run whose per-write workload alone exceeds the event cap is refused with the figures', () => {
+    const each = 'workload: { etcdWritesPerSecond: 5, trace: each }\n';
+    const p = expectProblem(ok(`duration: 30d\n${each}`), 'duration', /5,000,000/);
     expect(p.message).toMatch(/12,960,000/);
+    // Batched writes (the default) are not events: the same workload fits.
+    expect(parseScenario(ok('duration: 30d\n'), 'ok.yaml').workload.trace).toBe('batch');
   });
   it('a 400-digit duration is refused, not turned into Infinity', () => {
     expectProblem(ok(`duration: 1${'0'.repeat(400)}\n`), 'duration', /not a finite number/);

@@ -62,7 +62,7 @@ describe('parseTrace', () => {
   });
 
   it('reads a whole simulator trace: every line, writes by the fast path, not partial', () => {
-    const text = fixtureTrace(WITH_VIOLATION);
+    const text = fixtureTrace(WITH_VIOLATION, 'each');
     const lines = text.split('\n').filter((l) => l !== '');
     const r = collect(text);
     expect(r.outcome).toMatchObject({ fatal: null, partial: false, stoppedAt: null });
@@ -74,7 +74,7 @@ describe('parseTrace', () => {
   });
 
   it('the fast path reads writes exactly as JSON.parse does (ok, failed, commit index)', () => {
-    const text = fixtureTrace(WITH_VIOLATION);
+    const text = fixtureTrace(WITH_VIOLATION, 'each');
     const fast = buildModel(text, 'fast');
     // Without the fast path (a sink with no write method) every write line goes through JSON.parse.
     const slowWrites: { t: number; ok: boolean; index: number | null }[] = [];
@@ -97,6 +97,19 @@ describe('parseTrace', () => {
     expect(w.okCum[w.n - 1]).toBe(slowWrites.filter((s) => s.ok).length);
     expect(w.indexMax[w.n - 1]).toBe(Math.max(...slowWrites.map((s) => s.index ?? 0)));
     expect([...w.tMs]).toEqual(slowWrites.map((s) => s.t));
+  });
+
+  it('reads batched etcd.commit lines as the same writes as per-write lines (acknowledged, failed, index)', () => {
+    const each = buildModel(fixtureTrace(WITH_VIOLATION, 'each'), 'each');
+    const batch = buildModel(fixtureTrace(WITH_VIOLATION, 'batch'), 'batch');
+    if (!each.ok || !batch.ok) throw new Error('fixture did not parse');
+    const a = each.model.writes;
+    const b = batch.model.writes;
+    expect(b.n).toBeLessThan(a.n / 10);
+    expect(b.failedCum[b.n - 1]).toBeGreaterThan(0);
+    expect(b.failedCum[b.n - 1]).toBe(a.failedCum[a.n - 1]);
+    expect(b.okCum[b.n - 1]).toBe(a.okCum[a.n - 1]);
+    expect(b.indexMax[b.n - 1]).toBe(a.indexMax[a.n - 1]);
   });
 
   it('renders unknown event types generically instead of failing', () => {

@@ -108,7 +108,11 @@ class Builder {
   readonly openFaults = new Map<number, Span>();
   readonly violations: Marker[] = [];
   readonly phases: Marker[] = [];
-  readonly writes = newWriteBuilder();
+  readonly writes: ReturnType<typeof newWriteBuilder>;
+
+  constructor(sizeHintBytes: number) {
+    this.writes = newWriteBuilder(sizeHintBytes);
+  }
   readonly events: AnyEvent[] = [];
   readonly snapshots: Snapshot[] = [];
   readonly counts: Record<string, number> = {};
@@ -175,7 +179,9 @@ class Builder {
     }
     if (e.type === 'etcd.commit') {
       const c = e as Extract<AnyEvent, { type: 'etcd.commit' }>;
-      pushWrite(this.writes, e.t, c.writes, 0, c.index);
+      // A batch is acknowledged or failed as a whole (sim/trace/types.ts, etcd.commit).
+      if (c.ok) pushWrite(this.writes, e.t, c.writes, 0, c.index ?? -1);
+      else pushWrite(this.writes, e.t, 0, c.writes, -1);
       return;
     }
     this.events.push(e);
@@ -291,14 +297,21 @@ class Builder {
 
 /** Builds a model from a whole text (tests, small inputs). */
 export function buildModel(text: string, name: string): BuildResult {
-  const m = modelBuilder(name);
-  m.push(new TextEncoder().encode(text));
+  const bytes = new TextEncoder().encode(text);
+  const m = modelBuilder(name, bytes.length);
+  m.push(bytes);
   return m.finish();
 }
 
-/** Builds a model from chunks of bytes as they arrive (the worker streams fetch and File bodies). */
-export function modelBuilder(name: string): { push(chunk: Uint8Array): void; finish(): BuildResult } {
-  const b = new Builder();
+/**
+ * Builds a model from chunks of bytes as they arrive (the worker streams fetch and File bodies);
+ * `sizeHintBytes` is the input's size when known (it sizes the write columns once).
+ */
+export function modelBuilder(
+  name: string,
+  sizeHintBytes = 0,
+): { push(chunk: Uint8Array): void; finish(): BuildResult } {
+  const b = new Builder(sizeHintBytes);
   const sink: TraceSink = {
     header: (h) => b.header_(h),
     event: (e) => b.event(e),

@@ -231,8 +231,12 @@ export function applyEvent(v: ClusterView, e: AnyEvent, memberNode: Map<string, 
     }
     case 'etcd.commit': {
       const c = e as Extract<AnyEvent, { type: 'etcd.commit' }>;
+      if (!c.ok) {
+        v.writesFailed += c.writes;
+        break;
+      }
       v.writesOk += c.writes;
-      v.commitIndex = Math.max(v.commitIndex, c.index);
+      if (typeof c.index === 'number') v.commitIndex = Math.max(v.commitIndex, c.index);
       break;
     }
     case 'fault.start': {

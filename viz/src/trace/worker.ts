@@ -20,21 +20,29 @@ export type LoadReply =
 
 /** Streams the input through the model builder chunk by chunk (parsing overlaps with reading). */
 async function build(req: LoadRequest): Promise<{ result: BuildResult; bytes: number }> {
-  const m = modelBuilder(req.name);
   let bytes = 0;
   if ('text' in req) {
     const b = new TextEncoder().encode(req.text);
+    const m = modelBuilder(req.name, b.length);
     m.push(b);
     return { result: m.finish(), bytes: b.length };
   }
   let body: ReadableStream<Uint8Array>;
-  if ('file' in req) body = req.file.stream();
-  else {
+  let sizeHintBytes = 0;
+  if ('file' in req) {
+    body = req.file.stream();
+    sizeHintBytes = req.file.size;
+  } else {
     const res = await fetch(req.url);
     if (!res.ok || !res.body)
       throw new Error(`could not load ${req.url}: HTTP ${res.status} ${res.statusText}`);
     body = res.body;
+    // A compressed response's length is not the text's; then the columns grow as they fill.
+    const encoded = res.headers.get('content-encoding');
+    if (encoded === null || encoded === 'identity')
+      sizeHintBytes = Number(res.headers.get('content-length') ?? 0) || 0;
   }
+  const m = modelBuilder(req.name, sizeHintBytes);
   const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();

@@ -1,0 +1,60 @@
+// A checkpoint line: the whole cluster state at one moment (every node's slots, bootloader, META and etcd
+// member; the etcd leader, term and commit index; active faults; partitions), so a viewer can seek without
+// replaying the trace from zero.
+import type { SimulatedNodeApi } from '../cluster/sim-api.js';
+import type { World } from '../cluster/world.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { NodeCheckpoint, TraceCheckpoint } from './types.js';
+
+export function buildCheckpoint(
+  world: World,
+  api: SimulatedNodeApi,
+  registry: FaultRegistry,
+  t: number,
+  seq: number,
+): TraceCheckpoint {
+  const etcd = world.etcd;
+  const nodes: NodeCheckpoint[] = world.nodes.map((n) => {
+    const c = n.actor.getSnapshot().context;
+    const st = api.statusNow(n.name);
+    const m = n.role === 'controlplane' ? etcd.memberByName(n.name) : null;
+    return {
+      name: n.name,
+      state: n.state,
+      version: c.version,
+      bootedSlot: c.bootedSlot,
+      ready: c.ready,
+      upgrading: st.upgrading ? (c.upgrade?.version ?? null) : null,
+      slots: {
+        A: c.disk.boot.A ? { ...c.disk.boot.A } : null,
+        B: c.disk.boot.B ? { ...c.disk.boot.B } : null,
+      },
+      bootloader: { default: c.disk.bootloader.default, fallback: c.disk.bootloader.fallback },
+      meta: c.disk.meta
+        ? { upgradeFallback: c.disk.meta.upgradeFallback, staged: c.disk.meta.staged?.version ?? null }
+        : null,
+      etcd: m
+        ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex }
+        : n.role === 'controlplane'
+          ? { member: null, learner: false, started: false, lastIndex: 0 }
+          : null,
+      powered: n.state !== 'off',
+    };
+  });
+  const leaderId = etcd.leader();
+  return {
+    kind: 'checkpoint',
+    t,
+    seq,
+    nodes,
+    etcd: {
+      leader: leaderId ? (etcd.member(leaderId)?.name ?? leaderId) : null,
+      term: etcd.term,
+      commitIndex: etcd.commitIndex,
+      voters: etcd.voters(),
+      learners: etcd.learners(),
+    },
+    activeFaults: [...registry.active.keys()].sort((a, b) => a - b),
+    partitions: world.network.describe(),
+  };
+}
