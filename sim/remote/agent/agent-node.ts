@@ -88,6 +88,8 @@ const RESTART_WALL_MIN_MS = 500;
 /** Cordon waits at most 1 min for the Kubernetes API (F§3), polling every second (model time). */
 const KUBE_API_WAIT_MS = 60_000;
 const KUBE_API_POLL_MS = 1_000;
+/** etcd's "connected to every voter for 5 s" rule runs on real time (F§4); a leave waits it out. */
+const LEAVE_UNHEALTHY_WALL_MS = 6_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const hexId = (decimal: string): string => BigInt(decimal).toString(16);
@@ -440,7 +442,15 @@ export class AgentNode implements ServedNodeApi {
       const s = await etcd.client.status();
       if (!s.ok) result = { ok: false, reason: s.error.message };
       else {
-        const rm = await etcd.client.memberRemove(s.value.id);
+        // etcd refuses to remove a started member ("unhealthy cluster") until the others have been connected
+        // for 5 s of real time (F§4); Talos retries that for 5 min, which --speed compresses to seconds. So
+        // the agent gives etcd its real 5 s inside the call before the model sees the refusal.
+        const until = Date.now() + LEAVE_UNHEALTHY_WALL_MS;
+        let rm = await etcd.client.memberRemove(s.value.id);
+        while (!rm.ok && rm.error.message.includes('unhealthy cluster') && Date.now() < until) {
+          await sleep(POLL_WALL_MS);
+          rm = await etcd.client.memberRemove(s.value.id);
+        }
         result = rm.ok ? { ok: true, reason: 'left' } : { ok: false, reason: rm.error.message };
       }
     }

@@ -1,0 +1,89 @@
+// The whole-run cases (issue 10 item 6): small upgrades of three control planes that chain (each starts
+// from the versions the one before leaves), with the faults the issue names. Delays are model ms.
+import type { WholeRunCase } from './whole-runs.js';
+
+export const CASES: WholeRunCase[] = [
+  // 1.7 rules without preserve: each control plane leaves etcd, the 1.7 installer wipes EPHEMERAL, it
+  // rejoins as a learner and is promoted (F§3).
+  { name: 'leave-rejoin-1.7', from: 'v1.7.6', to: 'v1.7.7' },
+  // The same with a power loss of the node being upgraded, 10 s into its sequence (cordon/drain, before the
+  // leave): the sequence dies with the power, cp2 boots back on v1.7.7 and the talosctl-like policy halts.
+  {
+    name: 'leave-power-loss-1.7-to-1.8',
+    from: 'v1.7.7',
+    to: 'v1.8.0',
+    on: [
+      {
+        step: 'upgrade-request',
+        node: 'cp2',
+        actions: [
+          { verb: 'powerOff', node: 'cp2', afterMs: 10_000 },
+          { verb: 'powerOn', node: 'cp2', afterMs: 60_000 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'power-loss-midway-1.8',
+    from: 'v1.8.0',
+    to: 'v1.8.2',
+    on: [
+      {
+        step: 'upgrade-request',
+        node: 'cp2',
+        actions: [
+          { verb: 'powerOff', node: 'cp2', afterMs: 10_000 },
+          { verb: 'powerOn', node: 'cp2', afterMs: 60_000 },
+        ],
+      },
+    ],
+  },
+  // After the halted case above, the chain repairs the cluster to v1.8.2 first (setup).
+  { name: 'clean-1.8', from: 'v1.8.2', to: 'v1.8.3' },
+  // The new image fails its boot sequence once on cp1: Talos reverts to the previous slot (F§2), the
+  // talosctl-like policy halts.
+  {
+    name: 'failed-boot-reverts',
+    from: 'v1.8.3',
+    to: 'v1.8.4',
+    before: [{ verb: 'failNextBoot', node: 'cp1', version: 'v1.8.4', stage: 'init' }],
+  },
+  // A kernel panic before init is not covered by Talos: the machine reboots at once into the same
+  // default, which boots the second time (F§2).
+  {
+    name: 'kernel-panic-once',
+    from: 'v1.8.3',
+    to: 'v1.8.4',
+    before: [{ verb: 'failNextBoot', node: 'cp2', version: 'v1.8.4', stage: 'kernel' }],
+  },
+  // A control plane whose EPHEMERAL was wiped while off rejoins: remove its old member, add itself as a
+  // learner, promote (F§3); then the rollout.
+  {
+    name: 'wiped-cp-rejoins',
+    from: 'v1.8.4',
+    to: 'v1.8.5',
+    before: [
+      { verb: 'powerOff', node: 'cp3' },
+      { verb: 'wipe', node: 'cp3', label: 'EPHEMERAL' },
+      { verb: 'powerOn', node: 'cp3' },
+    ],
+  },
+  { name: 'clean-powercycle', from: 'v1.8.5', to: 'v1.8.6', policy: { rebootMode: 'powercycle' } },
+  // cp3 loses power for 3 min while cp2 is in its upgrade: two of three members down.
+  {
+    name: 'power-loss-during-upgrade',
+    from: 'v1.8.6',
+    to: 'v1.8.7',
+    on: [
+      {
+        step: 'upgrade-request',
+        node: 'cp2',
+        actions: [
+          { verb: 'powerOff', node: 'cp3', afterMs: 30_000 },
+          { verb: 'powerOn', node: 'cp3', afterMs: 180_000 },
+        ],
+      },
+    ],
+  },
+  { name: 'clean-preserve', from: 'v1.8.7', to: 'v1.8.8', policy: { preserve: true } },
+];
