@@ -18,6 +18,7 @@ import { registerUpgrade } from './upgrade.js';
 import { registerAgent } from './agent.js';
 import { registerCluster } from './cluster.js';
 import { registerShrink } from './shrink.js';
+import { registerFuzz } from './fuzz.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -286,6 +287,7 @@ export function main(argv: string[]): number {
   registerAgent(program);
   registerCluster(program);
   registerShrink(program, (c) => (code = c));
+  registerFuzz(program, (c) => (code = c));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

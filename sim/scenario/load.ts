@@ -11,6 +11,7 @@ import { faultKind, RANDOM_FAULT_KINDS } from '../faults/index.js';
 import type { FaultParseContext } from '../faults/kind.js';
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH } from './limits.js';
 import { checkMeaning } from './meaning.js';
+import { parseFuzz } from './fuzz.js';
 import { POLICY_PRESET_NAMES, policyFromPreset, type PolicyPresetName } from './policies.js';
 import { MAX_CONTROL_PLANES, MAX_WORKERS, validateScenarioFile } from './schema.js';
 import {
@@ -557,6 +558,14 @@ class Checker {
       r.checkpointEvery === undefined ? MINUTE_MS : (this.dur(r.checkpointEvery) ?? 0);
     if (this.dur(r.checkpointEvery) === 0) this.problem(['checkpointEvery'], 'must be greater than 0');
     const expect = r.expect === undefined ? null : this.expect(obj(r.expect) ?? {}, invariants);
+    const fuzz =
+      r.fuzz === undefined
+        ? null
+        : parseFuzz(obj(r.fuzz) ?? {}, this.faultContext(['fuzz'], upgrade), {
+            upgradeAtMs: upgrade?.atMs ?? null,
+            faultsUntilMs: liveness.faultsUntilMs,
+            invariants,
+          });
 
     // Without an explicit `profile` the running version picks each node's rules (F§3): every version must
     // then be a Talos version.
@@ -592,6 +601,7 @@ class Checker {
       upgrade,
       faults,
       random,
+      fuzz,
       workload: {
         etcdWritesPerSecond: (obj(r.workload)?.etcdWritesPerSecond as number | undefined) ?? 5,
         trace: obj(r.workload)?.trace === 'each' ? 'each' : 'batch',

@@ -19,6 +19,7 @@ import {
 } from './limits.js';
 import { POLICY_PRESET_NAMES } from './policies.js';
 import { compileValidator, precompiledValidator } from './precompiled.js';
+import { fuzzSchema } from './fuzz.js';
 import { INVARIANT_NAMES, QUIRKS } from './types.js';
 
 export { MAX_CONTROL_PLANES, MAX_WORKERS } from './limits.js';
@@ -226,6 +227,7 @@ export const SCENARIO_FILE_SCHEMA = {
         oneOf: FAULT_ITEMS,
       },
     },
+    fuzz: fuzzSchema({ range: ref('range'), nodeList: ref('nodeList'), invariantNames: INVARIANT_NAMES }),
     random: {
       type: 'object',
       additionalProperties: false,

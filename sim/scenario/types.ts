@@ -3,6 +3,7 @@
 import type { BootloaderProfile, RebootMode, Role, TalosProfile } from '../../models/types.js';
 import type { RangeMs } from '../engine/duration.js';
 import type { FaultSpec, RandomArrival } from '../faults/index.js';
+import type { FuzzSpec } from './fuzz.js';
 
 export type InvariantName =
   'quorum' | 'bootable' | 'rollback' | 'durability' | 'single-upgrader' | 'convergence' | 'version-skew';
@@ -117,6 +118,8 @@ export interface Scenario {
   upgrade: UpgradeSpec | null;
   faults: FaultSpec[];
   random: RandomFaults | null;
+  /** The fault space `upgradelab fuzz` explores (sim/scenario/fuzz.ts); absent in hand-built scenarios. */
+  fuzz?: FuzzSpec | null;
   /**
    * `trace: batch` (default) writes the ticks between two events as one `etcd.commit` line; `each` writes
    * one `etcd.write` line (and one scheduler event) per write. Results are the same either way.

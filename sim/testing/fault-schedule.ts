@@ -9,25 +9,9 @@
 import fc from 'fast-check';
 import { formatMs } from '../engine/duration.js';
 
-/** The fault kinds a schedule can draw, as the scenario file spells them (isolate and cut are partitions). */
-export const SCHEDULE_FAULT_KINDS = [
-  'powerLoss',
-  'isolate',
-  'oneWayCut',
-  'peerCut',
-  'failedBoot',
-  'diskWipe',
-  'bootPartitionFull',
-  'installFails',
-  'busyMounts',
-  'etcdLeaveFails',
-  'etcdRemoveMember',
-  'wipeReboot',
-] as const;
-export type ScheduleFaultKind = (typeof SCHEDULE_FAULT_KINDS)[number];
+import { CONTROL_PLANE_ONLY, SCHEDULE_FAULT_KINDS, type ScheduleFaultKind } from './fault-kinds.js';
 
-/** Kinds that only make sense on a control-plane node (they act on its etcd member). */
-const CONTROL_PLANE_ONLY: ReadonlySet<ScheduleFaultKind> = new Set(['etcdLeaveFails', 'etcdRemoveMember']);
+export { SCHEDULE_FAULT_KINDS, type ScheduleFaultKind };
 
 /** One entry of a scenario's `faults:` list. */
 export type FaultEntry = Record<string, string | number | boolean | string[][] | null>;

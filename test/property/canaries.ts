@@ -69,7 +69,7 @@ export const CANARIES: Canary[] = [
     property: 'durability',
     policy: (p) => ({ ...p, etcdRejoin: 'in-place' }),
     message: /durability violated/,
-    caughtWithinRuns: 200,
+    caughtWithinRuns: 30,
     // The losing pattern needs a wipe, its reboot and a leader change around it (F§4); shrinking is
     // bounded by time, so the bound is the schedule's budget.
     shrunkFaults: { min: 2, max: 5 },

@@ -29,6 +29,7 @@ describe('canary: boot-once fault not used up', () => {
       numRuns: CAUGHT_WITHIN_RUNS,
     });
     expect(d.failed).toBe(true);
+    expect(PROPERTIES['convergence']!.numRuns).toBeGreaterThanOrEqual(CAUGHT_WITHIN_RUNS);
     const faults = d.counterexample![0].faults;
     console.log(
       `boot-once fault not used up: caught at run ${d.numRuns}, shrunk to ${faults.length} fault(s)`,

@@ -28,6 +28,7 @@ describe('canary: quorum excuse ignored', () => {
       numRuns: CAUGHT_WITHIN_RUNS,
     });
     expect(d.failed).toBe(true);
+    expect(PROPERTIES['quorum-strict']!.numRuns).toBeGreaterThanOrEqual(CAUGHT_WITHIN_RUNS);
     expect(String(d.errorInstance)).toMatch(/without quorum, but no quorum violation/);
     const faults = d.counterexample![0].faults;
     console.log(`quorum excuse ignored: caught at run ${d.numRuns}, shrunk to ${faults.length} fault(s)`);

@@ -2,13 +2,17 @@
 // come from the seed: Talos rules, bootloader, cluster size and policy, then a fault schedule for them.
 import { test } from '@fast-check/vitest';
 import { describe } from 'vitest';
-import { checkWorld, PROPERTIES, PROPERTY_SEED } from './properties.js';
+import { checkWorld, PROPERTIES, PROPERTY_SEED, PROPERTY_TIMEOUT_MS } from './properties.js';
 import { worldArb } from './world.js';
 
 const def = PROPERTIES['single-upgrader']!;
 
 describe('property: single-upgrader', () => {
-  test.prop([worldArb(def.world)], { numRuns: def.numRuns, seed: PROPERTY_SEED })(def.name, (world) => {
-    checkWorld(def, world);
-  });
+  test.prop([worldArb(def.world)], { numRuns: def.numRuns, seed: PROPERTY_SEED })(
+    def.name,
+    (world) => {
+      checkWorld(def, world);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

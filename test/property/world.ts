@@ -58,6 +58,8 @@ export interface WorldOptions {
   maxGapMs?: number;
   /** The longest fault (default 4 min). */
   maxDurationMs?: number;
+  /** Keep only the worlds this accepts (a property's precondition, stated on the draw). */
+  accept?: (d: WorldDraw) => boolean;
   /** Failed boots fail once, always, or either (default either). */
   failedBootTimes?: 'once' | 'always' | 'both';
   /** Failed-boot stages per bootloader (the target image fails there); required when kinds has failedBoot. */
@@ -76,7 +78,7 @@ export function worldArb(o: WorldOptions = {}): fc.Arbitrary<WorldDraw> {
     policy: fc.constantFrom(...(o.policies ?? [TALOSCTL])),
     seed: fc.integer({ min: 1, max: 1_000_000 }),
   });
-  return config.chain((c) => {
+  const worlds = config.chain((c) => {
     const names = clusterNames(c.controlPlanes, c.workers);
     const kinds = o.kinds ?? ['powerLoss', 'isolate'];
     const stages = o.failedBootStages?.(c.bootloader, c.policy) ?? ['init'];
@@ -94,6 +96,8 @@ export function worldArb(o: WorldOptions = {}): fc.Arbitrary<WorldDraw> {
       failedBoot: { version: VERSIONS[c.rules].to, stages, times: o.failedBootTimes ?? 'both' },
     }).map((faults): WorldDraw => ({ ...c, faults }));
   });
+  const accept = o.accept;
+  return accept ? worlds.filter((d) => accept(d)) : worlds;
 }
 
 const BASE = `name: property-world

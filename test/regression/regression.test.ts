@@ -145,4 +145,22 @@ describe('mutation: deliberately wrong models turn the library red', () => {
     const bad = unmet(check('t10364-fixed-flip-after-write.yaml', { nodeMachine: flipsFirst }));
     expect(bad.some((m) => m.includes('cp1 ends on v1.9.2'))).toBe(true);
   });
+
+  it('an installer that flips the bootloader before writing breaks the tightened T#12551 fixed counterpart', () => {
+    // The flip is announced when the write starts, not after it is done (F§2: default := the new slot only
+    // once the slot holds the image); the `before:`/`within:` matchers of the fixed file must notice.
+    const announcesFlipFirst = nodeMachine.provide({
+      actions: {
+        beginInstall: enqueueActions(({ context, enqueue }) => {
+          const slot = context.bootedSlot === 'A' ? 'B' : 'A';
+          enqueue.assign({ writing: slot, delayMs: context.timing.install.maxMs });
+          enqueue.emit({ type: 'bootloader.flip', default: slot, fallback: context.bootedSlot! });
+          enqueue.emit({ type: 'slot.write', slot, version: context.upgrade!.version, phase: 'start' });
+        }),
+      },
+    });
+    const bad = unmet(check('t12551-fixed-larger-boot.yaml', { nodeMachine: announcesFlipFirst }));
+    expect(bad.some((m) => m.includes('before bootloader.flip'))).toBe(true);
+    expect(unmet(check('t12551-fixed-larger-boot.yaml'))).toEqual([]);
+  });
 });
