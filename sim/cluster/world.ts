@@ -278,6 +278,10 @@ export class World {
     this.node(name).actor.send({ type: 'SET_INSTALL_FAILURE', reason });
   }
 
+  setImagePullFailure(name: string, reason: string | null): void {
+    this.node(name).actor.send({ type: 'SET_IMAGE_PULL_FAILURE', reason });
+  }
+
   setBusyMounts(name: string, busy: boolean): void {
     this.node(name).actor.send({ type: 'SET_BUSY_MOUNTS', busy });
   }

@@ -29,11 +29,8 @@ export function imagePullFails(
   reason: string,
   durationMs: number | null,
 ): void {
-  // The node model holds the condition; the world has no verb for it, so the event goes to its actor.
-  const set = (r: string | null) =>
-    ctx.world.node(node).actor.send({ type: 'SET_IMAGE_PULL_FAILURE', reason: r });
   ctx.registry.condition(ctx.scheduler, { type: 'imagePullFails', node, detail: reason }, durationMs, (on) =>
-    set(on ? reason : null),
+    ctx.world.setImagePullFailure(node, on ? reason : null),
   );
 }
 
