@@ -5,16 +5,18 @@
 // The trace is generated once from bench/viz-large.yaml into test-output/bench/ (about a minute).
 //   cold   a new browser profile each time: nothing compiled or cached yet (what a user sees first)
 //   warm   the same page opening the trace again
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, serveViz } from '../test/helpers/viz-browser.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const SCENARIO = 'bench/viz-large.yaml';
 const TRACE = 'test-output/bench/viz-large.jsonl';
 const OPENS = Number(process.argv[2] ?? 3);
+if (!Number.isInteger(OPENS) || OPENS < 1 || OPENS > 20) {
+  process.stderr.write(`bench:viz: OPENS must be a whole number from 1 to 20, not ${process.argv[2]}\n`);
+  process.exit(2);
+}
 
 interface Stats {
   workerMs: number;
@@ -33,47 +35,6 @@ function generate(): void {
   });
   // Exit 1 is a violation the scenario is allowed to show; anything else is a broken run.
   if (r.status !== 0 && r.status !== 1) throw new Error(`upgradelab run exited ${r.status}`);
-}
-
-function serve(): Promise<{ url: string; stop: () => void }> {
-  const p = spawn(process.execPath, ['dist/sim/cli/main.js', 'viz', TRACE, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((ok, fail) => {
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
-      if (m) ok({ url: m[1]!, stop: () => p.kill('SIGTERM') });
-    });
-    p.on('exit', (code) => fail(new Error(`upgradelab viz exited ${code}: ${out}`)));
-  });
-}
-
-async function browser(): Promise<{ context: BrowserContext; page: Page; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'bench-viz-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1600, height: 1000 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 async function open(page: Page, url: string): Promise<Stats> {
@@ -140,14 +101,14 @@ async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`bench:viz needs Debian's chromium at ${CHROMIUM}`);
   if (!existsSync('dist/viz/index.html')) throw new Error('run npm run viz:build first');
   generate();
-  const { url, stop } = await serve();
+  const { url, stop } = await serveViz([TRACE]);
   try {
     const cold: Stats[] = [];
     const warm: Stats[] = [];
     const fetches: number[] = [];
     let render: Record<string, number[]> = {};
     for (let i = 0; i < OPENS; i++) {
-      const b = await browser();
+      const b = await launchChromium();
       try {
         cold.push(await open(b.page, url));
         warm.push(await open(b.page, url));

@@ -1,10 +1,10 @@
-// Shared by the viewer's end-to-end tests: starts `upgradelab viz` on one or two traces and Debian's
-// chromium (never a downloaded browser) through playwright-core, and cleans both up.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Shared by the viewer's end-to-end tests and `npm run bench:viz`: starts `upgradelab viz` on one or two
+// traces and Debian's chromium (never a downloaded browser) through playwright-core, and cleans both up.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 
@@ -23,8 +23,8 @@ export async function vizReady(p: Page): Promise<void> {
   });
 }
 
-/** `upgradelab viz TRACE [COMPARE] --port 0`; resolves with the URL it prints. */
-function startServer(traces: string[]): Promise<{ server: ChildProcess; url: string }> {
+/** `upgradelab viz TRACE [COMPARE] --port 0`; resolves with the URL it prints and a way to stop it. */
+export function serveViz(traces: string[]): Promise<{ url: string; stop: () => void }> {
   const server = spawn(process.execPath, ['dist/sim/cli/main.js', 'viz', ...traces, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,24 +33,17 @@ function startServer(traces: string[]): Promise<{ server: ChildProcess; url: str
     server.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
-      if (m) ok({ server, url: m[1]! });
+      if (m) ok({ url: m[1]!, stop: () => server.kill('SIGTERM') });
     });
     server.on('exit', (code) => fail(new Error(`upgradelab viz exited ${code}: ${out}`)));
   });
 }
 
-/** Serves the traces, opens the printed URL in chromium and waits until every trace is drawn. */
-export async function openViz(traces: string[]): Promise<VizSession> {
-  const { server, url } = await startServer(traces);
+/** Headless chromium with a fresh profile (deleted by close()), the flags the issue names. */
+export async function launchChromium(): Promise<{ page: Page; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'viz-chromium-'));
-  let context: BrowserContext | null = null;
-  const close = async () => {
-    await context?.close();
-    server.kill('SIGTERM');
-    rmSync(profile, { recursive: true, force: true });
-  };
   try {
-    context = await chromium.launchPersistentContext(profile, {
+    const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: [
@@ -65,6 +58,30 @@ export async function openViz(traces: string[]): Promise<VizSession> {
       viewport: { width: 1600, height: 1000 },
     });
     const page = context.pages()[0] ?? (await context.newPage());
+    return {
+      page,
+      close: async () => {
+        await context.close();
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Serves the traces, opens the printed URL in chromium and waits until every trace is drawn. */
+export async function openViz(traces: string[]): Promise<VizSession> {
+  const { url, stop } = await serveViz(traces);
+  let browser: { page: Page; close: () => Promise<void> } | null = null;
+  const close = async () => {
+    await browser?.close();
+    stop();
+  };
+  try {
+    browser = await launchChromium();
+    const { page } = browser;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
