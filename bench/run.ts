@@ -24,7 +24,17 @@ import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { simulate } from '../sim/simulate.js';
 import type { TraceSink } from '../sim/trace/writer.js';
 
-const REPEAT = Number(process.argv[2] ?? 5);
+/** A whole-number argument in [min, max], or exit 2 naming it (a 0 would crash only after minutes of runs). */
+function intArg(i: number, name: string, fallback: number, min: number, max: number): number {
+  const v = Number(process.argv[i] ?? fallback);
+  if (Number.isInteger(v) && v >= min && v <= max) return v;
+  console.error(`bench: ${name} must be a whole number from ${min} to ${max}, not ${process.argv[i]}`);
+  process.exit(2);
+}
+const REPEAT = intArg(2, 'REPEAT', 5, 1, 100);
+const SWEEP_SEEDS = intArg(3, 'SWEEP_SEEDS', 16, 1, 100_000);
+// The scale cases include cluster sizes up to this many nodes (5 is the smallest).
+const SCALE_MAX_NODES = intArg(4, 'SCALE_MAX_NODES', 1000, 5, 10_003);
 
 interface Row {
   name: string;
@@ -134,7 +144,6 @@ console.log(
 );
 
 // Per-event cost by cluster size (one run each: the 1,000-node one takes about a minute).
-const SCALE_MAX_NODES = Number(process.argv[4] ?? 1000);
 const scaleRows: { nodes: number; usPerEvent: number; events: number }[] = [];
 for (const nodes of [5, 50, 200, 500, 1000].filter((n) => n <= SCALE_MAX_NODES)) {
   const sc = parseScenario(
@@ -165,7 +174,6 @@ console.log(
 );
 
 // Sweeps on worker threads: the same seeds on 1 and on 2 workers, interleaved, median of REPEAT rounds.
-const SWEEP_SEEDS = Number(process.argv[3] ?? 16);
 const seeds = Array.from({ length: SWEEP_SEEDS }, (_, i) => i + 1);
 const sweepWall: Record<number, number[]> = { 1: [], 2: [] };
 for (let i = 0; i < Math.min(REPEAT, 3); i++) {
