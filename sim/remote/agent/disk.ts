@@ -84,6 +84,16 @@ export class FolderDisk {
    * complete and synced; `onChunk` lets a caller (a test, the agent's power-loss fault) act mid-write.
    */
   writeSlot(slot: SlotLabel, version: string, onChunk?: (written: number) => void): void {
+    this.beginSlotWrite(slot, version, onChunk);
+    atomicWrite(this.path('BOOT', slot, 'image.json'), JSON.stringify({ version, intact: true }));
+  }
+
+  /**
+   * The agent's installer: mark the slot `intact: false` for `version` and write its payload. The model
+   * decides when the write is done (its install delay); `setSlot` then records the outcome. A power loss in
+   * between leaves the marker at `intact: false`: the torn slot the model expects (F§1, DESIGN.md).
+   */
+  beginSlotWrite(slot: SlotLabel, version: string, onChunk?: (written: number) => void): void {
     const dir = this.path('BOOT', slot);
     mkdirSync(dir, { recursive: true });
     atomicWrite(join(dir, 'image.json'), JSON.stringify({ version, intact: false }));
@@ -94,26 +104,6 @@ export class FolderDisk {
         writeSync(fd, chunk);
         onChunk?.(written + CHUNK_BYTES);
       }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    atomicWrite(join(dir, 'image.json'), JSON.stringify({ version, intact: true }));
-  }
-
-  /**
-   * The agent's installer: mark the slot `intact: false` for `version` and write its payload. The model
-   * decides when the write is done (its install delay); `setSlot` then records the outcome. A power loss in
-   * between leaves the marker at `intact: false`: the torn slot the model expects (F§1, DESIGN.md).
-   */
-  beginSlotWrite(slot: SlotLabel, version: string): void {
-    const dir = this.path('BOOT', slot);
-    mkdirSync(dir, { recursive: true });
-    atomicWrite(join(dir, 'image.json'), JSON.stringify({ version, intact: false }));
-    const fd = openSync(join(dir, 'vmlinuz'), 'w');
-    try {
-      const chunk = Buffer.alloc(CHUNK_BYTES, version);
-      for (let written = 0; written < SLOT_PAYLOAD_BYTES; written += CHUNK_BYTES) writeSync(fd, chunk);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
