@@ -36,6 +36,8 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
+  /** A full checkpoint every this many, deltas between (default 10; 1: all full). sim/trace/writer.ts */
+  checkpointKeyframeEvery?: number;
   /**
    * Keep a trace (default true). `false` is the sweeps' trace-less mode: nothing is serialised or hashed
    * and no checkpoints are built; verdicts, metrics and footer counts are the same as a traced run's, and
@@ -93,7 +95,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const traced = options.trace !== false;
   const memory = traced && !options.sink ? memorySink() : null;
   const counting = traced ? null : new CountingWriter();
-  const writer: RunWriter = counting ?? new TraceWriter(options.sink ?? memory!);
+  const writer: RunWriter =
+    counting ??
+    new TraceWriter(options.sink ?? memory!, {
+      ...(options.checkpointKeyframeEvery ? { keyframeEvery: options.checkpointKeyframeEvery } : {}),
+    });
   let seq = 0;
   const onEvent = options.onEvent;
   // The fault registry hears when a node becomes Ready: that ends the quorum excuse of an instant fault.
