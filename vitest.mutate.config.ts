@@ -19,6 +19,12 @@ const INCLUDE = [
 ];
 
 /**
+ * A folder whose tests run before all others (e.g. `MUTATE_FIRST=test/unit/orchestrator` while mutating
+ * sim/orchestrator/): the unit tests of the mutated code then kill its mutants before any slower test runs.
+ */
+const FIRST = process.env.MUTATE_FIRST ?? null;
+
+/**
  * Files in the order of INCLUDE (the regression library last), not vitest's default (slowest first): a
  * mutant stops at its first failing test (bail), so the fast unit tests kill most mutants in milliseconds
  * and only the survivors pay for the whole set.
@@ -26,6 +32,7 @@ const INCLUDE = [
 class FastFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
+      if (FIRST !== null && f.moduleId.includes(`/${FIRST}/`)) return -1;
       const i = INCLUDE.findIndex((p) => f.moduleId.includes(`/${p.slice(0, p.indexOf('*'))}`));
       return i < 0 ? INCLUDE.length : i;
     };
