@@ -4,10 +4,14 @@
 // write it as an editable scenario file that `upgradelab run` reproduces exactly: same violation at the
 // same simulated time. Progress goes to stderr: a bar on a terminal, plain lines otherwise. The wall
 // clock is read here only for the runs/s figure; what is explored is a pure function of (file, seed).
+// `--coverage` prints which states and transitions of the node and etcd-service models the exploring
+// runs visited (sim/coverage/), with the never-visited ones listed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import fc from 'fast-check';
+import { formatCoverage } from '../coverage/table.js';
+import { ModelCoverage } from '../coverage/model-coverage.js';
 import { loadScenarioFile, parseScenario } from '../scenario/load.js';
 import type { FuzzSpec } from '../scenario/fuzz.js';
 import type { Scenario } from '../scenario/types.js';
@@ -23,6 +27,7 @@ interface FuzzFlags {
   runs: string;
   seed?: string;
   out?: string;
+  coverage?: boolean;
 }
 
 export const FUZZ_RUNS_MAX = 1_000_000;
@@ -110,11 +115,14 @@ export function cmdFuzz(file: string, o: FuzzFlags): number {
   let explored = 0;
   let shrinking = false;
   const bar = progress(runs);
+  // Coverage counts the exploring runs only: shrinking replays smaller copies of one failure.
+  const coverage = o.coverage ? new ModelCoverage() : null;
   const property = fc.property(fuzzArbitrary(s, fuzz), (faults) => {
     executed++;
     if (!shrinking) explored++;
     const text = scenarioText(base, { faults });
-    const r = simulate(parseScenario(text, file), { checkpoints: false, trace: false });
+    const watch = coverage && !shrinking ? { mutateWorld: coverage.hook() } : {};
+    const r = simulate(parseScenario(text, file), { checkpoints: false, trace: false, ...watch });
     const v = r.violations.find((x) => invariants.includes(x.invariant));
     if (v) {
       failures++;
@@ -129,6 +137,7 @@ export function cmdFuzz(file: string, o: FuzzFlags): number {
   const seconds = Math.max((Date.now() - t0) / 1000, 1e-3);
   const err = details.errorInstance;
   if (details.failed && !(err instanceof FuzzFailure)) throw err;
+  if (coverage) process.stdout.write(formatCoverage(coverage.report()));
   if (!details.failed || !details.counterexample || !(err instanceof FuzzFailure)) {
     process.stdout.write(
       `${printable(file)}: ${details.numRuns} fault schedules explored, none broke ${invariants.join(', ')} ` +
@@ -162,6 +171,7 @@ export function registerFuzz(program: Command, setCode: (code: number) => void):
     .requiredOption('--runs <n>', 'how many fault schedules to try')
     .option('--seed <s>', "fast-check's seed (an integer; default 1)")
     .option('--out <file>', 'where to write the shrunk scenario (default FILE.shrunk.yaml)')
+    .option('--coverage', 'print which model states and transitions the exploring runs visited')
     .action((file: string, opts: FuzzFlags) => {
       setCode(cmdFuzz(file, opts));
     });

@@ -19,6 +19,7 @@ import { registerAgent } from './agent.js';
 import { registerCluster } from './cluster.js';
 import { registerShrink } from './shrink.js';
 import { registerFuzz } from './fuzz.js';
+import { runCoverage } from './run-coverage.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
@@ -67,6 +68,7 @@ interface RunOptions {
   out?: string;
   json?: boolean;
   maxEvents?: string;
+  coverage?: boolean;
 }
 
 function cmdRun(file: string, opts: RunOptions): number {
@@ -79,9 +81,15 @@ function cmdRun(file: string, opts: RunOptions): number {
   const sink = opts.out ? fileSink(opts.out) : nullSink();
   const t0 = Date.now();
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
+  const coverage = runCoverage(opts.coverage);
   let r: SimulateResult;
   try {
-    r = simulate(s, { sink, maxEvents, ...(watcher ? { onEvent: watcher.onEvent } : {}) });
+    r = simulate(s, {
+      sink,
+      maxEvents,
+      ...(watcher ? { onEvent: watcher.onEvent } : {}),
+      ...coverage.options,
+    });
   } catch (err) {
     if (err instanceof TraceSinkError) throw err;
     const notes: string[] = [];
@@ -96,6 +104,7 @@ function cmdRun(file: string, opts: RunOptions): number {
     ? `the run stopped early (${r.stop}) at ${fmtMs(r.metrics.simulatedMs)} of ${fmtMs(s.durationMs)}, after ` +
       `${r.metrics.events} events (the cap is ${maxEvents}): its verdicts cover only that part`
     : null;
+  coverage.print();
   const expectations = watcher ? watcher.check(r) : null;
   const ok = !stoppedEarly && (expectations ? expectations.every((e) => e.met) : r.violations.length === 0);
   const code = stoppedEarly ? EXIT.stoppedEarly : ok ? EXIT.ok : EXIT.violation;
@@ -254,6 +263,7 @@ export function main(argv: string[]): number {
     .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
+    .option('--coverage', 'print (to stderr) which model states and transitions the run visited')
     .addHelpText('after', EXIT_CODES_HELP)
     .action((file: string, opts: RunOptions) => {
       code = cmdRun(file, opts);
