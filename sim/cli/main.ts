@@ -23,6 +23,7 @@ import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
 import { registerSweep } from './sweep.js';
+import { runMixedCommand } from './run-mixed.js';
 
 function reproduce(file: string, seed: string | number, maxEvents = MAX_EVENTS): string {
   const cap = maxEvents === MAX_EVENTS ? '' : ` --max-events ${maxEvents}`;
@@ -67,11 +68,14 @@ interface RunOptions {
   out?: string;
   json?: boolean;
   maxEvents?: string;
+  speed?: string;
 }
 
 function cmdRun(file: string, opts: RunOptions): number {
   const maxEvents = parseMaxEvents(opts.maxEvents);
   const scenario = loadScenarioFile(file);
+  // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts).
+  if (scenario.cluster.nodes.some((n) => n.attach)) return runMixedCommand(file, scenario, opts);
   const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is
@@ -254,6 +258,7 @@ export function main(argv: string[]): number {
     .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
+    .option('--speed <x>', "attached nodes only: the agents' --speed (a mixed run runs on wall-clock time)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action((file: string, opts: RunOptions) => {
       code = cmdRun(file, opts);
