@@ -19,6 +19,23 @@ const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 /** Model ms per wall ms, the agents' and the run's: a 45-90 s boot takes about a second. */
 const SPEED = 60;
 const root = mkdtempSync(join(tmpdir(), 'upgradelab-mixed-'));
+/** The lab of the first test, reused by the canary (starting agents costs seconds). */
+let shared: LabFile | null = null;
+
+function scenarioText(lab: LabFile, from: string, to: string, policy: string, duration = '2h'): string {
+  return [
+    `name: mixed-${policy.replace(/\W+/g, '-')}`,
+    `duration: ${duration}`,
+    'cluster:',
+    '  controlPlanes: 3',
+    '  workers: 2',
+    `  version: ${from}`,
+    labAttachText(lab).nodesBlock,
+    `upgrade: { to: ${to}, at: 2m, policy: ${policy} }`,
+    'workload: { etcdWritesPerSecond: 10 }',
+    '',
+  ].join('\n');
+}
 
 afterAll(async () => {
   await labDown(root, 5_000);
@@ -66,22 +83,9 @@ describe('a mixed run: three attached control planes and simulated workers', () 
     } finally {
       api.close();
     }
+    shared = lab;
     const file = join(root, 'mixed.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: mixed-three-real-control-planes',
-        'duration: 2h',
-        'cluster:',
-        '  controlPlanes: 3',
-        '  workers: 2',
-        '  version: v1.8.0',
-        labAttachText(lab).nodesBlock,
-        'upgrade: { to: v1.9.0, at: 2m, policy: talosctl }',
-        'workload: { etcdWritesPerSecond: 10 }',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(file, scenarioText(lab, 'v1.8.0', 'v1.9.0', 'talosctl'));
     const trace = join(root, 'mixed.jsonl');
     const r = await runCli(['run', file, '--speed', String(SPEED), '--out', trace, '--json'], 150_000);
     const report = `exit ${r.code}\n${r.out.slice(-4000)}\n${r.err.slice(-2000)}`;
@@ -141,4 +145,20 @@ describe('a mixed run: three attached control planes and simulated workers', () 
         `in all, ${json.metrics.writesAcknowledged} real writes acknowledged, 0 lost\n`,
     );
   }, 240_000);
+
+  // The canary: the checkers read real etcd, so a policy that reboots every control plane at once (no
+  // health gate, force skips the upgrade mutex) must be caught losing quorum and upgrading in parallel.
+  it('canary: every control plane at once is caught (quorum and single-upgrader violated)', async () => {
+    expect(shared, 'the first test started the lab').not.toBeNull();
+    const file = join(root, 'canary.yaml');
+    writeFileSync(file, scenarioText(shared!, 'v1.9.0', 'v1.10.0', '{ preset: naive, force: true }', '30m'));
+    const r = await runCli(['run', file, '--speed', String(SPEED), '--json'], 150_000);
+    const report = `exit ${r.code}\n${r.out.slice(-4000)}\n${r.err.slice(-2000)}`;
+    expect(r.code, report).toBe(1);
+    const json = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
+      verdicts: { invariant: string; ok: boolean }[];
+    };
+    const failed = json.verdicts.filter((v) => !v.ok).map((v) => v.invariant);
+    expect(failed, report).toEqual(expect.arrayContaining(['quorum', 'single-upgrader']));
+  }, 200_000);
 });

@@ -250,7 +250,13 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
       lastSampleMs = now;
       if (below >= lostAfter && !quorumLost) {
         quorumLost = true;
-        violate('quorum', [...attached], `${s.votersUp} of ${s.voters} etcd voters answer (real etcd)`);
+        violate(
+          'quorum',
+          [...attached],
+          s.voters === 0
+            ? 'no etcd member answers a member list (real etcd)'
+            : `${s.votersUp} of ${s.voters} etcd voters answer (real etcd)`,
+        );
       } else if (below === 0) quorumLost = false;
       // The workload's outcomes since the last sample, one etcd.commit line per run of equal outcome.
       const fresh = writes.slice(flushedWrites);
