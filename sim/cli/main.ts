@@ -101,11 +101,15 @@ interface RunOptions {
   json?: boolean;
   maxEvents?: string;
   coverage?: boolean;
+  speed?: string;
 }
 
 async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   const maxEvents = parseMaxEvents(opts.maxEvents);
   const scenario = loadScenarioFile(file);
+  // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts), which loads gRPC: only then.
+  if (scenario.cluster.nodes.some((n) => n.attach))
+    return (await import('./run-mixed.js')).runMixedCommand(file, scenario, opts);
   const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is
@@ -299,6 +303,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
     .option('--coverage', 'print (to stderr) which model states and transitions the run visited')
+    .option('--speed <x>', "attached nodes only: the agents' --speed (a mixed run runs on wall-clock time)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (file: string, opts: RunOptions) => {
       code = await cmdRun(file, opts);

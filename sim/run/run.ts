@@ -89,6 +89,9 @@ export interface SimulateResult {
 export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
+  // Attached nodes need the wall-clock mixed run (sim/remote/mixed/); simulating them would be a silent lie.
+  if (scenario.cluster.nodes.some((n) => n.attach))
+    throw new RangeError(`simulate: scenario '${scenario.name}' attaches real nodes: run it with runMixed`);
   const seed = options.seed ?? scenario.seed;
   const rng = new Rng(seed);
   const scheduler = new Scheduler();
