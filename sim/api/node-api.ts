@@ -21,7 +21,8 @@ export interface NodeStatus {
 
 export interface EtcdHealth {
   leader: string | null;
-  members: { id: string; name: string; learner: boolean; started: boolean }[];
+  /** `clientUrls`: where the member's etcd answers (real members only; a mixed run's workload writes there). */
+  members: { id: string; name: string; learner: boolean; started: boolean; clientUrls?: string[] }[];
   /** A linearizable read through this node succeeded. */
   healthy: boolean;
 }

@@ -144,7 +144,8 @@ export class EtcdDriver {
   kubeApi(node: SimNode, purpose: 'cordon' | 'drain', sinceMs: number): void {
     this.w.settle();
     const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'KUBE_API_RESULT', ok, reason });
-    if (this.w.etcd.leader() !== null) return void reply(true, 'ok');
+    if (this.w.externalKubeApi ? this.w.externalKubeApi() : this.w.etcd.leader() !== null)
+      return void reply(true, 'ok');
     if (purpose === 'drain')
       return void reply(false, 'the Kubernetes API is unavailable (etcd has no leader)');
     if (this.w.scheduler.now - sinceMs >= KUBE_API_WAIT_MS) {

@@ -69,6 +69,11 @@ export class World {
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
   writesAttempted = 0;
   writesAcknowledged = 0;
+  /**
+   * Set only by a mixed run (sim/remote/mixed/), whose control planes and etcd are real: whether their
+   * Kubernetes API answers. Simulated workers then wait on it instead of on this world's (empty) etcd.
+   */
+  externalKubeApi: (() => boolean) | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -225,6 +230,7 @@ export class World {
    * and works while its etcd member answers a linearizable read, i.e. has a leader and is a voter (F§2).
    */
   kubeApiReachable(name: string): boolean {
+    if (this.externalKubeApi) return this.externalKubeApi();
     for (const cp of this.controlPlanes) {
       if (cp.state !== 'running') continue;
       if (cp.name !== name && !this.network.connected(name, cp.name)) continue;
