@@ -100,11 +100,16 @@ interface RunOptions {
   out?: string;
   json?: boolean;
   maxEvents?: string;
+  coverage?: boolean;
+  speed?: string;
 }
 
-function cmdRun(file: string, opts: RunOptions): number {
+async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   const maxEvents = parseMaxEvents(opts.maxEvents);
   const scenario = loadScenarioFile(file);
+  // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts), which loads gRPC: only then.
+  if (scenario.cluster.nodes.some((n) => n.attach))
+    return (await import('./run-mixed.js')).runMixedCommand(file, scenario, opts);
   const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is
@@ -115,9 +120,18 @@ function cmdRun(file: string, opts: RunOptions): number {
   // first simulated event. Only the bench sets this variable.
   const startupMs = process.env.UPGRADELAB_STARTUP_REPORT === '1' ? performance.now() : null;
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
+  // Loaded only when asked for: the coverage code pulls in @xstate/graph, which a plain run does not need.
+  const coverage = opts.coverage
+    ? (await import('./run-coverage.js')).runCoverage(true)
+    : { options: {}, print: () => {} };
   let r: SimulateResult;
   try {
-    r = simulate(s, { sink, maxEvents, ...(watcher ? { onEvent: watcher.onEvent } : {}) });
+    r = simulate(s, {
+      sink,
+      maxEvents,
+      ...(watcher ? { onEvent: watcher.onEvent } : {}),
+      ...coverage.options,
+    });
   } catch (err) {
     if (err instanceof TraceSinkError) throw err;
     const notes: string[] = [];
@@ -140,6 +154,7 @@ function cmdRun(file: string, opts: RunOptions): number {
     ? `the run stopped early (${r.stop}) at ${fmtMs(r.metrics.simulatedMs)} of ${fmtMs(s.durationMs)}, after ` +
       `${r.metrics.events} events (the cap is ${maxEvents}): its verdicts cover only that part`
     : null;
+  coverage.print();
   const expectations = watcher ? watcher.check(r) : null;
   const ok = !stoppedEarly && (expectations ? expectations.every((e) => e.met) : r.violations.length === 0);
   const code = stoppedEarly ? EXIT.stoppedEarly : ok ? EXIT.ok : EXIT.violation;
@@ -298,9 +313,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
+    .option('--coverage', 'print (to stderr) which model states and transitions the run visited')
+    .option('--speed <x>', "attached nodes only: the agents' --speed (a mixed run runs on wall-clock time)")
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((file: string, opts: RunOptions) => {
-      code = cmdRun(file, opts);
+    .action(async (file: string, opts: RunOptions) => {
+      code = await cmdRun(file, opts);
     });
   program
     .command('validate')
@@ -326,7 +343,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   await registerLazy(program, argv, (c) => (code = c));
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     throw err;

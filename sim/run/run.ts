@@ -59,6 +59,13 @@ export interface SimulateOptions {
    * incremental monitor's answer differs (sim/run/monitor.ts).
    */
   verifyInvariants?: boolean;
+  /**
+   * Bench hook: runs after each executed event, once the invariant monitor has seen it (bench/scale.ts
+   * times every event with it). It must not change the run.
+   */
+  afterEvent?: () => void;
+  /** Bench hook: runs when a checkpoint event starts (bench/scale.ts files its cost apart). */
+  onCheckpoint?: () => void;
 }
 
 export interface SimulateResult {
@@ -82,6 +89,9 @@ export interface SimulateResult {
 export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
+  // Attached nodes need the wall-clock mixed run (sim/remote/mixed/); simulating them would be a silent lie.
+  if (scenario.cluster.nodes.some((n) => n.attach))
+    throw new RangeError(`simulate: scenario '${scenario.name}' attaches real nodes: run it with runMixed`);
   const seed = options.seed ?? scenario.seed;
   const rng = new Rng(seed);
   const scheduler = new Scheduler();
@@ -231,6 +241,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // build nothing, so their metrics equal a traced run's.
     if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
       const cp = () => {
+        options.onCheckpoint?.();
         world.settle();
         if (traced) writer.checkpoint(buildCheckpoint(world, registry, scheduler.now, seq++));
         scheduler.after(scenario.checkpointEveryMs, cp);
@@ -238,9 +249,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       scheduler.at(scenario.checkpointEveryMs, cp);
     }
 
+    const afterEvent = options.afterEvent;
     const stop = scheduler.run(
       { maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeMs: scenario.durationMs },
-      monitor.afterEach,
+      afterEvent
+        ? () => {
+            monitor.afterEach();
+            afterEvent();
+          }
+        : monitor.afterEach,
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));
