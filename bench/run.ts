@@ -16,6 +16,7 @@
 // Then, side by side: a sweep of SWEEP_SEEDS (16) seeds of the default scenario on 1 and on 2 worker threads
 // (seeds/s), and the wall time of `upgradelab validate` vs `upgradelab run` on the default scenario as new
 // processes (start-up is what validate costs; the target is start-up <= 1/3 of a run).
+// Last, the property kit (bench/property.ts): property runs/s on the 3+2 scenario and shrink time per canary.
 import { spawnSync } from 'node:child_process';
 import { createActor, createMachine } from 'xstate';
 import { runPool } from '../sim/sweep/pool.js';
@@ -23,6 +24,7 @@ import { Scheduler } from '../sim/engine/scheduler.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { simulate } from '../sim/simulate.js';
 import type { TraceSink } from '../sim/trace/writer.js';
+import { runPropertyBench } from './property.js';
 
 /** A whole-number argument in [min, max], or exit 2 naming it (a 0 would crash only after minutes of runs). */
 function intArg(i: number, name: string, fallback: number, min: number, max: number): number {
@@ -209,3 +211,5 @@ console.log('');
 console.log(
   `CLI: validate ${v.toFixed(0)} ms, run ${runMs.toFixed(0)} ms: start-up is ${((v / runMs) * 100).toFixed(0)} % of a run (target <= 33 %)`,
 );
+
+runPropertyBench(REPEAT);
