@@ -23,6 +23,11 @@ const INCLUDE = [
  * sim/orchestrator/): the unit tests of the mutated code then kill its mutants before any slower test runs.
  */
 const FIRST = process.env.MUTATE_FIRST ?? null;
+/**
+ * A quick run (MUTATE_QUICK=1 in stryker.config.mjs): only that folder's unit tests. Its survivors are the
+ * ones those tests miss; the next full run (same incremental file) keeps the kills and retests only them.
+ */
+const ONLY_FIRST = FIRST !== null && process.env.MUTATE_ONLY_FIRST === '1';
 
 /**
  * Files in the order of INCLUDE (the regression library last), not vitest's default (slowest first): a
@@ -42,7 +47,7 @@ class FastFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: INCLUDE,
+    include: ONLY_FIRST ? [`${FIRST}/**/*.test.ts`] : INCLUDE,
     sequence: { sequencer: FastFirst },
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -215,6 +215,49 @@ describe('orchestrator without a health gate', () => {
     }
   });
 
+  // Poll answers for a request at 0: 10 + k * 5010 for k >= 1, i.e. 5020, 10030, ..., 20050, ..., 40090.
+  it('a node Ready on the target but still upgrading is not done until it stops upgrading', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    s.api.after(20_000, () => Object.assign(cp1, { ready: true, version: 'v2', state: 'running' }));
+    s.api.after(40_000, () => Object.assign(cp1, { upgrading: false }));
+    s.run();
+    expect(s.named('node-done')[0]).toMatchObject({ t: 40_090, node: 'cp1' });
+  });
+
+  it('a node back on the old version but still upgrading is not yet a rollback', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    s.api.after(20_000, () => Object.assign(cp1, { ready: true, state: 'running' }));
+    s.api.after(40_000, () => Object.assign(cp1, { upgrading: false }));
+    s.run();
+    expect(s.named('node-failed')).toEqual([
+      { t: 40_090, step: 'node-failed', node: 'cp1', detail: 'came back on v1' },
+    ]);
+  });
+
+  it('a node that does not answer while it reboots counts as down: back on the old version is a rollback', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    // Answers (Ready, upgrading) until 8 s, then no answer until 20 s, then Ready on v1.
+    s.api.after(1_000, () => Object.assign(cp1, { ready: true, state: 'running' }));
+    s.api.after(8_000, () => (cp1.unreachable = 'connection refused'));
+    s.api.after(20_000, () => Object.assign(cp1, { unreachable: null, upgrading: false }));
+    s.run();
+    expect(s.named('node-failed')).toEqual([
+      { t: 20_050, step: 'node-failed', node: 'cp1', detail: 'came back on v1' },
+    ]);
+  });
+
+  it('two nodes failing under halt: halted once, at the first failure', () => {
+    const s = setup({ parallel: 2 }, { cp1: [{ refuse: 'a' }], cp2: [{ hang: true }] });
+    s.run();
+    expect(s.named('halt')).toEqual([
+      { t: LATENCY_MS, step: 'halt', node: undefined, detail: 'cp1 failed: refused: a' },
+    ]);
+    expect(s.o.report()).toMatchObject({ halted: true, finishedMs: LATENCY_MS });
+  });
+
   it('skip: the failed node is left behind and the rest is still upgraded', () => {
     const { api, run, o, named } = setup({ onFailure: 'skip' }, { cp1: [{ refuse: 'no' }] });
     run();
@@ -386,6 +429,17 @@ describe('orchestrator with a health gate', () => {
     expect(s.api.calls.some((c) => c.op === 'etcdHealth')).toBe(false);
     expect(s.api.upgrades()[0]).toBe(`${LATENCY_MS} w1`);
     expect(s.o.report().outcomes).toEqual({ w1: 'done', w2: 'done' });
+  });
+
+  it('workers first, parallel 3: the worker batch does not take a control plane along', () => {
+    const s = setup({ ...gated, order: 'workers-first', parallel: 3 });
+    s.run();
+    const byTime = new Map<string, string[]>();
+    for (const u of s.api.upgrades()) {
+      const [t, n] = u.split(' ') as [string, string];
+      byTime.set(t, [...(byTime.get(t) ?? []), n]);
+    }
+    expect([...byTime.values()]).toEqual([['w1', 'w2'], ['cp1'], ['cp2']]);
   });
 
   it('parallel 2: workers go two at a time behind one gate, control planes one at a time', () => {
