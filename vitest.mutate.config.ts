@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
@@ -37,7 +38,9 @@ const ONLY_FIRST = FIRST !== null && process.env.MUTATE_ONLY_FIRST === '1';
 class FastFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
-      if (FIRST !== null && f.moduleId.includes(`/${FIRST}/`)) return -1;
+      // In that folder, tests that run whole simulations go after the unit tests proper.
+      if (FIRST !== null && f.moduleId.includes(`/${FIRST}/`))
+        return readFileSync(f.moduleId, 'utf8').includes('sim/simulate.js') ? -1 : -2;
       const i = INCLUDE.findIndex((p) => f.moduleId.includes(`/${p.slice(0, p.indexOf('*'))}`));
       return i < 0 ? INCLUDE.length : i;
     };
