@@ -21,7 +21,8 @@ export interface NodeStatus {
 
 export interface EtcdHealth {
   leader: string | null;
-  members: { id: string; name: string; learner: boolean; started: boolean }[];
+  /** `clientUrls`: where the member's etcd answers (real members only; a mixed run's workload writes there). */
+  members: { id: string; name: string; learner: boolean; started: boolean; clientUrls?: string[] }[];
   /** A linearizable read through this node succeeded. */
   healthy: boolean;
 }
@@ -42,6 +43,13 @@ export interface NodeApi {
   after(delayMs: number, fn: () => void): void;
 
   status(node: string, reply: Reply<NodeStatus>): void;
+  /**
+   * Optional: the status of every node in one call through `via`, as an operator's health gate lists them
+   * from the Kubernetes API (`kubectl get nodes`, `talosctl health`) instead of asking each node. A health
+   * gate that polled every node would cost O(nodes) events per poll (issue 8); clients without this verb
+   * are polled node by node.
+   */
+  clusterStatus?(via: string, reply: Reply<NodeStatus[]>): void;
   upgrade(node: string, options: UpgradeOptions, reply: Reply<string>): void;
   rollback(node: string, reply: Reply<string>): void;
   reboot(node: string, mode: RebootMode, reply: Reply<string>): void;

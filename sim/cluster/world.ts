@@ -79,6 +79,11 @@ export class World {
   private readonly pendingReplies = new Map<number, (ok: boolean, detail: string) => void>();
   writesAttempted = 0;
   writesAcknowledged = 0;
+  /**
+   * Set only by a mixed run (sim/remote/mixed/), whose control planes and etcd are real: whether their
+   * Kubernetes API answers. Simulated workers then wait on it instead of on this world's (empty) etcd.
+   */
+  externalKubeApi: (() => boolean) | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -221,7 +226,7 @@ export class World {
       }
     }
     for (const n of waiting) {
-      if (!n.waitingForKube || !this.apiServerReachable(n)) continue;
+      if (!n.waitingForKube || !this.kubeApiReachable(n.name)) continue;
       n.waitingForKube = false;
       this.scheduler.after(0, () => n.actor.send({ type: 'KUBE_NODE_READY' }));
     }
@@ -232,10 +237,11 @@ export class World {
    * Can this node's kubelet reach a working Kubernetes API server? One runs on every Running control plane
    * and works while its etcd member answers a linearizable read, i.e. has a leader and is a voter (F§2).
    */
-  private apiServerReachable(node: SimNode): boolean {
+  kubeApiReachable(name: string): boolean {
+    if (this.externalKubeApi) return this.externalKubeApi();
     for (const cp of this.controlPlanes) {
       if (cp.state !== 'running') continue;
-      if (cp !== node && !this.network.connected(node.name, cp.name)) continue;
+      if (cp.name !== name && !this.network.connected(name, cp.name)) continue;
       const m = this.etcd.memberByName(cp.name);
       if (m && this.etcd.linearizableRead(m.id)) return true;
     }
@@ -565,7 +571,8 @@ export class World {
   private kubeApi(node: SimNode, purpose: 'cordon' | 'drain', sinceMs: number): void {
     this.settle();
     const reply = (ok: boolean, reason: string) => node.actor.send({ type: 'KUBE_API_RESULT', ok, reason });
-    if (this.etcd.leader() !== null) return void reply(true, 'ok');
+    if (this.externalKubeApi ? this.externalKubeApi() : this.etcd.leader() !== null)
+      return void reply(true, 'ok');
     if (purpose === 'drain')
       return void reply(false, 'the Kubernetes API is unavailable (etcd has no leader)');
     if (this.scheduler.now - sinceMs >= KUBE_API_WAIT_MS) {

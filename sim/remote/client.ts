@@ -314,6 +314,9 @@ function decodeHealth(r: Raw): EtcdHealth {
       name: String(m.name),
       learner: m.learner === true,
       started: m.started === true,
+      ...(Array.isArray(m.client_urls) && m.client_urls.length > 0
+        ? { clientUrls: m.client_urls.map(String) }
+        : {}),
     })),
     healthy: r.healthy === true,
   };

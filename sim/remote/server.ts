@@ -310,7 +310,7 @@ export class NodeServer {
                   id: (memberIdToWire(m.id) ?? 0n).toString(),
                   hostname: m.name,
                   peer_urls: [],
-                  client_urls: [],
+                  client_urls: m.clientUrls ?? [],
                   is_learner: m.learner,
                 })),
               },
@@ -442,7 +442,18 @@ export class NodeServer {
       ),
       EtcdHealth: this.unary(L + 'EtcdHealth', (node, _req, done) =>
         api.etcdHealth(node, (r) =>
-          done(r.ok ? { ok: true, value: { ...r.value, leader: r.value.leader ?? '' } } : r),
+          done(
+            r.ok
+              ? {
+                  ok: true,
+                  value: {
+                    ...r.value,
+                    leader: r.value.leader ?? '',
+                    members: r.value.members.map((m) => ({ ...m, client_urls: m.clientUrls ?? [] })),
+                  },
+                }
+              : r,
+          ),
         ),
       ),
       Events: (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => this.eventsStream(call),

@@ -464,6 +464,8 @@ class Checker {
   private controlPlaneNames = new Set<string>();
   /** False when the cluster size itself is invalid: node references are then not checked (it would be noise). */
   private nodesKnown = false;
+  /** Nodes with `attach:` (a mixed run): scenario faults are refused then. */
+  private attachedNodes = 0;
   /** The cluster's version and previous version (the fault kinds' parse context adds the target). */
   private versions: string[] = [];
   private durationMs = 0;
@@ -585,6 +587,16 @@ class Checker {
       }
     }
 
+    // A mixed run injects no scenario faults yet (the fault kinds act on the simulated world): refused,
+    // so that no fault silently does nothing.
+    if (this.attachedNodes > 0)
+      for (const key of ['faults', 'random', 'fuzz'] as const)
+        if (r[key] !== undefined && !(key === 'faults' && list(r.faults).length === 0))
+          this.problem(
+            [key],
+            `not supported in a run with attached nodes (wall-clock, real etcd): use the Lab verbs to inject faults`,
+          );
+
     if (this.problems.length > 0) return null;
     return {
       name: str(r.name) ?? '',
@@ -646,14 +658,20 @@ class Checker {
           this.problem(path, `unknown node '${name}' (nodes: ${this.nodeNames.join(', ')})`);
         return;
       }
-      // A key that would do nothing must be refused (issue 6, "Also"): simulate() runs every node in the
-      // simulator, so an attached node would silently be simulated. Refused until runs can drive agents.
-      if (str(override.attach) !== undefined)
-        this.problem(
-          ['cluster', 'nodes', i, 'attach'],
-          `attached (real) nodes are not supported yet: node '${name}' would be simulated anyway; remove 'attach'`,
-        );
+      // An attached node is driven over gRPC by a mixed run (sim/remote/mixed/), on wall-clock time.
+      const attach = str(override.attach);
+      if (attach !== undefined) spec.attach = attach;
     });
+    // In a mixed run etcd is real, so it lives on the attached control planes only: a simulated control
+    // plane would need a member of the real cluster (issue 10, "Runs with real nodes").
+    const attached = nodes.filter((n) => n.attach !== undefined);
+    const simulatedCp = nodes.find((n) => n.role === 'controlplane' && n.attach === undefined);
+    if (attached.length > 0 && simulatedCp)
+      this.problem(
+        ['cluster', 'nodes'],
+        `control plane '${simulatedCp.name}' is not attached: a run with attached nodes uses their real etcd, so every control plane must be attached (workers may stay simulated)`,
+      );
+    this.attachedNodes = attached.length;
     return { version: str(c.version) ?? '', previousVersion: str(c.previousVersion) ?? null, nodes };
   }
 

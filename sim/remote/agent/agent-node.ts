@@ -691,6 +691,7 @@ export class AgentNode implements ServedNodeApi {
             name: m.name,
             learner: m.isLearner,
             started: s !== null && s.ok,
+            clientUrls: m.clientURLs,
             status: s,
           };
         }),
@@ -706,7 +707,13 @@ export class AgentNode implements ServedNodeApi {
         ok: true,
         value: {
           leader,
-          members: members.map(({ id, name, learner, started }) => ({ id, name, learner, started })),
+          members: members.map(({ id, name, learner, started, clientUrls }) => ({
+            id,
+            name,
+            learner,
+            started,
+            clientUrls,
+          })),
           healthy: own !== null && own.ok,
         },
       };

@@ -88,13 +88,4 @@ describe('scenario keys that would do nothing are refused (issue 6, "Also")', ()
       ),
     ).toBe('(accepted)');
   });
-
-  it('nodes[].attach: attached nodes are not supported yet', () => {
-    const msg = problem(
-      'name: k\ncluster:\n  controlPlanes: 3\n  version: v1.7.6\n  nodes:\n    - { name: cp2, attach: 127.0.0.1:50051 }\n',
-    );
-    expect(msg).toMatch(
-      /^k\.yaml:6:\d+: field 'cluster\.nodes\[0\]\.attach': attached \(real\) nodes are not supported yet: node 'cp2'/,
-    );
-  });
 });
