@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Orchestrator, POLL_MS, REFUSED_RETRY_MS } from '../../../sim/orchestrator/orchestrator.js';
 import type { UpgradePolicy } from '../../../sim/scenario/types.js';
 import type { Role } from '../../../models/types.js';
-import { FakeNodeApi, LATENCY_MS, type UpgradeScript } from '../../helpers/fake-node-api.js';
+import {
+  FakeNodeApi,
+  LATENCY_MS,
+  ListingFakeNodeApi,
+  type UpgradeScript,
+} from '../../helpers/fake-node-api.js';
 
 const CLUSTER: { name: string; role: Role }[] = [
   { name: 'cp1', role: 'controlplane' },
@@ -42,8 +47,9 @@ function setup(
   policy: Partial<UpgradePolicy> = {},
   scripts: Record<string, UpgradeScript[]> = {},
   cluster = CLUSTER,
+  listing = false,
 ) {
-  const api = new FakeNodeApi(cluster, 'v1');
+  const api = listing ? new ListingFakeNodeApi(cluster, 'v1') : new FakeNodeApi(cluster, 'v1');
   for (const [n, s] of Object.entries(scripts)) api.scripts.set(n, s);
   const steps: Step[] = [];
   const o = new Orchestrator(api, 'v2', { ...POLICY, ...policy }, cluster, (step, node, detail) =>
@@ -288,7 +294,7 @@ describe('orchestrator without a health gate', () => {
   });
 });
 
-describe('orchestrator with a health gate', () => {
+describe('orchestrator with a health gate, asking node by node (an API without clusterStatus)', () => {
   // The gate asks every node's status and etcd health (through the first control plane) at once; all
   // answers arrive LATENCY_MS later. Healthy: the node is launched then.
   const gated = { healthGate: true };
@@ -459,5 +465,58 @@ describe('orchestrator with a health gate', () => {
     }
     expect([...byTime.values()]).toEqual([['cp1'], ['cp2'], ['w1', 'w2'], ['w3']]);
     expect(s.o.report().outcomes.w3).toBe('done');
+  });
+});
+
+describe('orchestrator with a health gate, listing the nodes through a control plane (clusterStatus)', () => {
+  const gated = { healthGate: true };
+
+  it('two calls per poll, both through the first control plane, whatever the cluster size', () => {
+    const s = setup(gated, {}, CLUSTER, true);
+    s.run();
+    const first = s.api.calls.filter((c) => c.t === 0).map((c) => `${c.op} ${c.node}`);
+    expect(first).toEqual(['clusterStatus cp1', 'etcdHealth cp1']);
+    expect(s.api.calls.some((c) => c.op === 'status' && c.t < LATENCY_MS)).toBe(false);
+    expect(s.api.upgrades()[0]).toBe(`${LATENCY_MS} cp1`);
+    expect(s.o.report().outcomes).toEqual({ cp1: 'done', cp2: 'done', w1: 'done', w2: 'done' });
+  });
+
+  it('names the first node in the list that is not Ready, and a failed list by the node asked', () => {
+    const s = setup({ ...gated, healthTimeoutMs: 0 }, {}, CLUSTER, true);
+    Object.assign(s.api.state.get('w1')!, { ready: false, state: 'kernel' });
+    Object.assign(s.api.state.get('w2')!, { ready: false, state: 'off' });
+    s.run();
+    expect(s.named('health-gate-timeout').map((x) => x.detail)).toEqual(['w1 not Ready (kernel)']);
+    const f = setup({ ...gated, healthTimeoutMs: 0 }, {}, CLUSTER, true);
+    f.api.state.get('cp1')!.unreachable = 'deadline exceeded';
+    f.api.etcd = () => ({ ok: false, error: 'timeout', definite: false });
+    f.run();
+    expect(f.named('health-gate-timeout').map((x) => x.detail)).toEqual([
+      'node list via cp1: deadline exceeded',
+    ]);
+  });
+
+  it('a node left behind (skip) is not waited for, though the list still shows it', () => {
+    const s = setup({ ...gated, onFailure: 'skip' }, { cp1: [{ hang: true }] }, CLUSTER, true);
+    s.run();
+    expect(s.o.report().outcomes).toEqual({ cp1: 'failed', cp2: 'done', w1: 'done', w2: 'done' });
+    const failedAt = s.named('node-failed')[0]!.t;
+    expect(
+      s.api.calls.filter((c) => c.t >= failedAt && c.op === 'clusterStatus').map((c) => c.node),
+    ).toContain('cp2');
+  });
+
+  it('without a control plane there is nothing to list through: asked node by node', () => {
+    const workers: { name: string; role: Role }[] = [
+      { name: 'w1', role: 'worker' },
+      { name: 'w2', role: 'worker' },
+    ];
+    const s = setup(gated, {}, workers, true);
+    s.run();
+    expect(s.api.calls.filter((c) => c.t === 0).map((c) => `${c.op} ${c.node}`)).toEqual([
+      'status w1',
+      'status w2',
+    ]);
+    expect(s.o.report().outcomes).toEqual({ w1: 'done', w2: 'done' });
   });
 });
