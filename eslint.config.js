@@ -78,7 +78,7 @@ const bannedModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'traces/', 'viz/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'traces/', 'viz/dist/', '.stryker-tmp*/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

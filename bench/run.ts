@@ -10,9 +10,9 @@
 //                        the difference to default/all-on is what tracing costs
 //   random-faults        a 5-control-plane upgrade under random power losses and isolations
 // Then the cost of one event as the cluster grows: 3 control planes and 2..997 workers (5, 50, 200, 500
-// and 1,000 nodes, up to SCALE_MAX_NODES, default 1000), the same 40 minutes of a talosctl rollout with
-// worker batches of 50, one run each, with the ratio to 5 nodes (target 1,000/5 <= 1.5x) and the peak
-// resident memory after the largest.
+// and 1,000 nodes, up to SCALE_MAX_NODES, default 1000), whole 2 h talosctl rollouts with worker batches
+// of 50, with the ratio to 5 nodes at the same event mix (target 1,000/5 <= 1.5x), the share of
+// checkpoints and the peak resident memory after the largest (bench/scale.ts says how).
 // Then, side by side: a sweep of SWEEP_SEEDS (16) seeds of the default scenario on 1 and on 2 worker threads
 // (seeds/s), and the wall time of `upgradelab validate` vs `upgradelab run` on the default scenario as new
 // processes (start-up is what validate costs; the target is start-up <= 1/3 of a run).
@@ -22,6 +22,7 @@ import { runPool } from '../sim/sweep/pool.js';
 import { Scheduler } from '../sim/engine/scheduler.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { simulate } from '../sim/simulate.js';
+import { measureScale, printScale, SCALE_SIZES } from './scale.js';
 import type { TraceSink } from '../sim/trace/writer.js';
 
 /** A whole-number argument in [min, max], or exit 2 naming it (a 0 would crash only after minutes of runs). */
@@ -143,34 +144,12 @@ console.log(
   `simulated time / wall time, traced: ${Math.round(traced.simulatedMs / traced.wallMs).toLocaleString('en-US')}x (target >= 500,000x)`,
 );
 
-// Per-event cost by cluster size (one run each: the 1,000-node one takes about a minute).
-const scaleRows: { nodes: number; usPerEvent: number; events: number }[] = [];
-for (const nodes of [5, 50, 200, 500, 1000].filter((n) => n <= SCALE_MAX_NODES)) {
-  const sc = parseScenario(
-    `name: scale-${nodes}
-seed: 1
-duration: 40m
-cluster: { controlPlanes: 3, workers: ${nodes - 3}, version: v1.7.6 }
-upgrade: { to: v1.8.0, at: 5m, policy: { preset: talosctl, parallel: 50 } }
-workload: { etcdWritesPerSecond: 5 }
-`,
-    `scale-${nodes}.yaml`,
-  );
-  const t0 = performance.now();
-  const m = simulate(sc, { sink: discard }).metrics;
-  const wallMs = performance.now() - t0;
-  scaleRows.push({ nodes, usPerEvent: (wallMs * 1000) / m.events, events: m.events });
-  process.stderr.write(`  measured scale/${nodes}: ${m.events} events, ${wallMs.toFixed(0)} ms\n`);
-}
-console.log('');
-for (const r of scaleRows) {
-  const ratio = r.usPerEvent / scaleRows[0]!.usPerEvent;
-  console.log(
-    `${String(r.nodes).padStart(5)} nodes: ${r.events} events, ${r.usPerEvent.toFixed(1)} us/event, ${ratio.toFixed(2)}x the 5-node cost`,
-  );
-}
-console.log(
-  `peak resident memory of this process so far (after the largest run): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+// Per-event cost by cluster size: whole runs, same event mix, CPU time (bench/scale.ts).
+printScale(
+  measureScale(
+    SCALE_SIZES.filter((n) => n <= SCALE_MAX_NODES),
+    1,
+  ),
 );
 
 // Sweeps on worker threads: the same seeds on 1 and on 2 workers, interleaved, median of REPEAT rounds.

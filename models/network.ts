@@ -19,6 +19,14 @@ export class Network {
   /** cutRefs[from * n + to] = how many active faults cut the link from -> to. */
   private readonly cutRefs: Int32Array;
   private versionValue = 0;
+  /** How many directed links are cut now (with any reference count): 0 means one component. */
+  private cutLinks = 0;
+  /**
+   * The last `components` answer and what it was for (the `among` list and the link version): a
+   * checkpoint asks for the partition of every node, and recomputing it is O(nodes²) while links change
+   * only when a fault starts or ends (issue 8).
+   */
+  private componentsCache: { version: number; among: readonly string[]; result: string[][] } | null = null;
 
   constructor(names: readonly string[]) {
     const index = new Map<string, number>();
@@ -45,7 +53,7 @@ export class Network {
     const k = this.link(from, to, 'cut');
     const before = this.cutRefs[k] ?? 0;
     this.cutRefs[k] = before + 1;
-    if (before === 0) this.versionValue++;
+    if (before === 0) this.linksChanged(+1);
   }
 
   /** Drop one reference to a cut of from -> to; the link opens again when no fault cuts it any more. */
@@ -54,7 +62,7 @@ export class Network {
     const before = this.cutRefs[k] ?? 0;
     if (before === 0) throw new Error(`Network.heal: link ${from} -> ${to} is not cut`);
     this.cutRefs[k] = before - 1;
-    if (before === 1) this.versionValue++;
+    if (before === 1) this.linksChanged(-1);
   }
 
   /**
@@ -115,15 +123,35 @@ export class Network {
     return this.canSend(a, b) && this.canSend(b, a);
   }
 
+  /** Every change of the set of open links goes through here: it moves the version and drops the cache. */
+  private linksChanged(delta: 1 | -1): void {
+    this.cutLinks += delta;
+    this.versionValue++;
+    this.componentsCache = null;
+  }
+
   /**
    * Connected components of `among` over two-way links. Components are ordered by their first node in the
    * constructor's order, and nodes inside a component likewise. Components are transitive: with overlapping
-   * cuts two nodes of one component may be linked only through a third.
+   * cuts two nodes of one component may be linked only through a third. The answer is cached until a link
+   * changes (a fresh copy is returned, so callers may keep or change it).
    */
   components(among: readonly string[]): string[][] {
+    const cached = this.componentsCache;
+    if (cached === null || cached.version !== this.versionValue || !sameList(cached.among, among)) {
+      const result = this.computeComponents(among);
+      this.componentsCache = { version: this.versionValue, among: [...among], result };
+      return result.map((c) => [...c]);
+    }
+    return cached.result.map((c) => [...c]);
+  }
+
+  private computeComponents(among: readonly string[]): string[][] {
     const nodes = [...new Set(among)];
     for (const name of nodes) this.indexOf(name, 'components');
     nodes.sort((a, b) => this.indexOf(a, 'components') - this.indexOf(b, 'components'));
+    // No link is cut: everyone is in one component (the common case, O(n log n) instead of O(n²)).
+    if (this.cutLinks === 0) return nodes.length === 0 ? [] : [nodes];
     const seen = new Set<string>();
     const result: string[][] = [];
     for (const start of nodes) {
@@ -175,4 +203,10 @@ export class Network {
     if (i === j) throw new Error(`Network.${fn}: a node cannot be cut from itself ('${from}')`);
     return i * this.names.length + j;
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

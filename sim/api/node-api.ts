@@ -43,6 +43,13 @@ export interface NodeApi {
   after(delayMs: number, fn: () => void): void;
 
   status(node: string, reply: Reply<NodeStatus>): void;
+  /**
+   * Optional: the status of every node in one call through `via`, as an operator's health gate lists them
+   * from the Kubernetes API (`kubectl get nodes`, `talosctl health`) instead of asking each node. A health
+   * gate that polled every node would cost O(nodes) events per poll (issue 8); clients without this verb
+   * are polled node by node.
+   */
+  clusterStatus?(via: string, reply: Reply<NodeStatus[]>): void;
   upgrade(node: string, options: UpgradeOptions, reply: Reply<string>): void;
   rollback(node: string, reply: Reply<string>): void;
   reboot(node: string, mode: RebootMode, reply: Reply<string>): void;

@@ -4,44 +4,32 @@
 // write it as an editable scenario file that `upgradelab run` reproduces exactly: same violation at the
 // same simulated time. Progress goes to stderr: a bar on a terminal, plain lines otherwise. The wall
 // clock is read here only for the runs/s figure; what is explored is a pure function of (file, seed).
+// `--coverage` prints which states and transitions of the node and etcd-service models the exploring
+// runs visited (sim/coverage/), with the never-visited ones listed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import fc from 'fast-check';
+import { formatCoverage } from '../coverage/table.js';
+import { ModelCoverage } from '../coverage/model-coverage.js';
 import { loadScenarioFile, parseScenario } from '../scenario/load.js';
-import type { FuzzSpec } from '../scenario/fuzz.js';
-import type { Scenario } from '../scenario/types.js';
 import { simulate } from '../simulate.js';
 import { counterexampleComment, scenarioText, type FoundViolation } from '../testing/counterexample.js';
-import { faultSchedule, type FaultEntry } from '../testing/fault-schedule.js';
+import { fuzzArbitrary, fuzzDrawText } from '../testing/fuzz-space.js';
 import { makeParentDirs } from '../trace/writer.js';
 import { UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { parseSeedArgument, printable, shellQuote } from './text.js';
 
 interface FuzzFlags {
-  runs: string;
+  runs?: string;
+  draw?: string;
   seed?: string;
   out?: string;
+  coverage?: boolean;
 }
 
 export const FUZZ_RUNS_MAX = 1_000_000;
-
-/** The arbitrary of a scenario's own fault space. */
-export function fuzzArbitrary(s: Scenario, fuzz: FuzzSpec): fc.Arbitrary<FaultEntry[]> {
-  const cps = s.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
-  return faultSchedule({
-    nodes: fuzz.nodes,
-    controlPlanes: cps.filter((n) => fuzz.nodes.includes(n)),
-    kinds: fuzz.kinds,
-    fromMs: fuzz.fromMs,
-    untilMs: fuzz.untilMs,
-    maxConcurrent: fuzz.maxConcurrent,
-    maxFaults: fuzz.budget,
-    durationMs: { min: Math.max(1_000, fuzz.durationMs.minMs), max: Math.max(1_000, fuzz.durationMs.maxMs) },
-    ...(s.upgrade ? { failedBoot: { version: s.upgrade.to, stages: fuzz.stages } } : {}),
-  });
-}
 
 class FuzzFailure extends Error {
   constructor(readonly violation: FoundViolation) {
@@ -89,7 +77,24 @@ function progress(total: number): Progress {
   };
 }
 
+/** `--draw N`: write the scenario a sweep runs for seed N (the seed and the schedule drawn with it). */
+function cmdDraw(file: string, o: FuzzFlags): number {
+  if (o.runs !== undefined || o.seed !== undefined || o.coverage)
+    throw new UsageError('--draw writes one draw: it takes no --runs, --seed or --coverage');
+  const seed = Number(o.draw);
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--draw: want an integer seed, got ${o.draw}`);
+  const s = loadScenarioFile(file);
+  if (!s.fuzz) throw new UsageError(`${printable(file)} has no fuzz: block (it says which faults to draw)`);
+  const out = o.out ?? file.replace(/(\.ya?ml)?$/, `.draw-${seed}.yaml`);
+  makeParentDirs(out);
+  writeFileSync(out, fuzzDrawText(readFileSync(file, 'utf8'), s, seed));
+  process.stdout.write(`wrote draw ${seed} of ${printable(file)} to ${printable(out)}\n`);
+  return EXIT.ok;
+}
+
 export function cmdFuzz(file: string, o: FuzzFlags): number {
+  if (o.draw !== undefined) return cmdDraw(file, o);
+  if (o.runs === undefined) throw new UsageError('fuzz: --runs N is required (or --draw N)');
   const runs = Number(o.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > FUZZ_RUNS_MAX)
     throw new UsageError(`--runs: want an integer in 1..${FUZZ_RUNS_MAX}, got ${o.runs}`);
@@ -110,11 +115,14 @@ export function cmdFuzz(file: string, o: FuzzFlags): number {
   let explored = 0;
   let shrinking = false;
   const bar = progress(runs);
+  // Coverage counts the exploring runs only: shrinking replays smaller copies of one failure.
+  const coverage = o.coverage ? new ModelCoverage() : null;
   const property = fc.property(fuzzArbitrary(s, fuzz), (faults) => {
     executed++;
     if (!shrinking) explored++;
     const text = scenarioText(base, { faults });
-    const r = simulate(parseScenario(text, file), { checkpoints: false, trace: false });
+    const watch = coverage && !shrinking ? { mutateWorld: coverage.hook() } : {};
+    const r = simulate(parseScenario(text, file), { checkpoints: false, trace: false, ...watch });
     const v = r.violations.find((x) => invariants.includes(x.invariant));
     if (v) {
       failures++;
@@ -129,6 +137,7 @@ export function cmdFuzz(file: string, o: FuzzFlags): number {
   const seconds = Math.max((Date.now() - t0) / 1000, 1e-3);
   const err = details.errorInstance;
   if (details.failed && !(err instanceof FuzzFailure)) throw err;
+  if (coverage) process.stdout.write(formatCoverage(coverage.report()));
   if (!details.failed || !details.counterexample || !(err instanceof FuzzFailure)) {
     process.stdout.write(
       `${printable(file)}: ${details.numRuns} fault schedules explored, none broke ${invariants.join(', ')} ` +
@@ -159,9 +168,11 @@ export function registerFuzz(program: Command, setCode: (code: number) => void):
     .command('fuzz')
     .description("explore the fault space of a scenario's fuzz: block; shrink the first failure to a file")
     .argument('<file>', 'scenario file with a fuzz: block')
-    .requiredOption('--runs <n>', 'how many fault schedules to try')
+    .option('--runs <n>', 'how many fault schedules to try (required unless --draw)')
     .option('--seed <s>', "fast-check's seed (an integer; default 1)")
     .option('--out <file>', 'where to write the shrunk scenario (default FILE.shrunk.yaml)')
+    .option('--draw <seed>', 'write the scenario `sweep` runs for this seed (to --out) and exit')
+    .option('--coverage', 'print which model states and transitions the exploring runs visited')
     .action((file: string, opts: FuzzFlags) => {
       setCode(cmdFuzz(file, opts));
     });

@@ -12,18 +12,50 @@ import { toChromeTrace } from '../trace/chrome.js';
 import { readTraceFile } from '../trace/reader.js';
 import { fileSink, makeParentDirs, nullSink, TraceSinkError } from '../trace/writer.js';
 import { CODE_VERSION } from '../version.js';
-import { registerViz } from './viz.js';
-import { registerServe } from './serve.js';
-import { registerUpgrade } from './upgrade.js';
-import { registerAgent } from './agent.js';
-import { registerCluster } from './cluster.js';
-import { registerShrink } from './shrink.js';
-import { registerFuzz } from './fuzz.js';
 import { InternalError, reportError, UsageError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseSeedArgument, printable, seedArgument, shellQuote } from './text.js';
-import { registerSweep } from './sweep.js';
-import { runMixedCommand } from './run-mixed.js';
+
+type SetCode = (code: number) => void;
+
+const BUILT_IN_COMMANDS = ['run', 'validate', 'export', 'check-trace'];
+
+/**
+ * The commands that live in their own files, imported only when asked for: `serve`, `upgrade` and `agent`
+ * load gRPC and protobufjs (~430 CommonJS files), `sweep` piscina and cli-progress, `fuzz` fast-check, and a
+ * `run` needs none of it (issue 8: half of a CLI run was start-up). Keyed by command name; `merge` is
+ * registered by sweep.ts.
+ */
+const LAZY_COMMANDS: Record<string, (program: Command, setCode: SetCode) => Promise<void>> = {
+  viz: async (p, set) => (await import('./viz.js')).registerViz(p, set),
+  serve: async (p) => (await import('./serve.js')).registerServe(p),
+  sweep: async (p, set) => (await import('./sweep.js')).registerSweep(p, (c) => set((process.exitCode = c))),
+  merge: async (p, set) => (await import('./sweep.js')).registerSweep(p, (c) => set((process.exitCode = c))),
+  upgrade: async (p) => (await import('./upgrade.js')).registerUpgrade(p),
+  agent: async (p) => (await import('./agent.js')).registerAgent(p),
+  cluster: async (p) => (await import('./cluster.js')).registerCluster(p),
+  shrink: async (p, set) => (await import('./shrink.js')).registerShrink(p, set),
+  fuzz: async (p, set) => (await import('./fuzz.js')).registerFuzz(p, set),
+};
+
+/**
+ * Registers the lazily loaded commands `argv` can reach: only the named one when the first argument is one
+ * of them, none for a built-in command (run, validate, export, check-trace), and all of them otherwise
+ * (help, an option, an unknown command), so help lists and suggestions stay complete.
+ */
+async function registerLazy(program: Command, argv: string[], setCode: SetCode): Promise<void> {
+  const first = argv[0] ?? '';
+  if (BUILT_IN_COMMANDS.includes(first)) return;
+  // hasOwn: a first argument such as `constructor` must not reach Object.prototype.
+  if (Object.hasOwn(LAZY_COMMANDS, first)) return LAZY_COMMANDS[first]!(program, setCode);
+  const registered = new Set<string>();
+  for (const [name, register] of Object.entries(LAZY_COMMANDS)) {
+    // sweep.ts registers both sweep and merge: once is enough.
+    if (name === 'merge' && registered.has('sweep')) continue;
+    await register(program, setCode);
+    registered.add(name);
+  }
+}
 
 function reproduce(file: string, seed: string | number, maxEvents = MAX_EVENTS): string {
   const cap = maxEvents === MAX_EVENTS ? '' : ` --max-events ${maxEvents}`;
@@ -68,14 +100,16 @@ interface RunOptions {
   out?: string;
   json?: boolean;
   maxEvents?: string;
+  coverage?: boolean;
   speed?: string;
 }
 
-function cmdRun(file: string, opts: RunOptions): number {
+async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   const maxEvents = parseMaxEvents(opts.maxEvents);
   const scenario = loadScenarioFile(file);
-  // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts).
-  if (scenario.cluster.nodes.some((n) => n.attach)) return runMixedCommand(file, scenario, opts);
+  // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts), which loads gRPC: only then.
+  if (scenario.cluster.nodes.some((n) => n.attach))
+    return (await import('./run-mixed.js')).runMixedCommand(file, scenario, opts);
   const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is
@@ -83,9 +117,18 @@ function cmdRun(file: string, opts: RunOptions): number {
   const sink = opts.out ? fileSink(opts.out) : nullSink();
   const t0 = Date.now();
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
+  // Loaded only when asked for: the coverage code pulls in @xstate/graph, which a plain run does not need.
+  const coverage = opts.coverage
+    ? (await import('./run-coverage.js')).runCoverage(true)
+    : { options: {}, print: () => {} };
   let r: SimulateResult;
   try {
-    r = simulate(s, { sink, maxEvents, ...(watcher ? { onEvent: watcher.onEvent } : {}) });
+    r = simulate(s, {
+      sink,
+      maxEvents,
+      ...(watcher ? { onEvent: watcher.onEvent } : {}),
+      ...coverage.options,
+    });
   } catch (err) {
     if (err instanceof TraceSinkError) throw err;
     const notes: string[] = [];
@@ -100,6 +143,7 @@ function cmdRun(file: string, opts: RunOptions): number {
     ? `the run stopped early (${r.stop}) at ${fmtMs(r.metrics.simulatedMs)} of ${fmtMs(s.durationMs)}, after ` +
       `${r.metrics.events} events (the cap is ${maxEvents}): its verdicts cover only that part`
     : null;
+  coverage.print();
   const expectations = watcher ? watcher.check(r) : null;
   const ok = !stoppedEarly && (expectations ? expectations.every((e) => e.met) : r.violations.length === 0);
   const code = stoppedEarly ? EXIT.stoppedEarly : ok ? EXIT.ok : EXIT.violation;
@@ -233,7 +277,7 @@ function cmdCheckTrace(trace: string): number {
   return t.problems.length === 0 && !t.partial && t.hashOk === true ? EXIT.ok : EXIT.violation;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command();
   program
@@ -258,10 +302,11 @@ export function main(argv: string[]): number {
     .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
+    .option('--coverage', 'print (to stderr) which model states and transitions the run visited')
     .option('--speed <x>', "attached nodes only: the agents' --speed (a mixed run runs on wall-clock time)")
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((file: string, opts: RunOptions) => {
-      code = cmdRun(file, opts);
+    .action(async (file: string, opts: RunOptions) => {
+      code = await cmdRun(file, opts);
     });
   program
     .command('validate')
@@ -285,16 +330,9 @@ export function main(argv: string[]): number {
     .action((trace: string) => {
       code = cmdCheckTrace(trace);
     });
-  registerViz(program, (c) => (code = c));
-  registerServe(program);
-  registerSweep(program, (c) => (process.exitCode = code = c));
-  registerUpgrade(program);
-  registerAgent(program);
-  registerCluster(program);
-  registerShrink(program, (c) => (code = c));
-  registerFuzz(program, (c) => (code = c));
+  await registerLazy(program, argv, (c) => (code = c));
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     throw err;
@@ -303,7 +341,7 @@ export function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const report = reportError(err);
   process.stderr.write(report.text);

@@ -65,6 +65,21 @@ export class SimulatedNodeApi implements NodeApi {
     this.call(node, reply, (done) => done({ ok: true, value: this.statusNow(node) }));
   }
 
+  /**
+   * Every node's status through `via`'s Kubernetes API server: it answers only while some API server it
+   * reaches has a working etcd (F§2), like the node-Ready check of the boot sequence.
+   */
+  clusterStatus(via: string, reply: Reply<NodeStatus[]>): void {
+    this.call(via, reply, (done) => {
+      this.world.settle();
+      if (!this.world.kubeApiReachable(via)) {
+        done({ ok: false, error: 'the Kubernetes API is unavailable (etcd has no leader)', definite: true });
+        return;
+      }
+      done({ ok: true, value: this.world.nodes.map((n) => this.statusNow(n.name)) });
+    });
+  }
+
   /** The status a node would report right now (also used by checkpoints). */
   statusNow(node: string): NodeStatus {
     const n = this.world.node(node);

@@ -226,7 +226,7 @@ export class World {
       }
     }
     for (const n of waiting) {
-      if (!n.waitingForKube || !this.apiServerReachable(n)) continue;
+      if (!n.waitingForKube || !this.kubeApiReachable(n.name)) continue;
       n.waitingForKube = false;
       this.scheduler.after(0, () => n.actor.send({ type: 'KUBE_NODE_READY' }));
     }
@@ -237,11 +237,11 @@ export class World {
    * Can this node's kubelet reach a working Kubernetes API server? One runs on every Running control plane
    * and works while its etcd member answers a linearizable read, i.e. has a leader and is a voter (F§2).
    */
-  private apiServerReachable(node: SimNode): boolean {
+  kubeApiReachable(name: string): boolean {
     if (this.externalKubeApi) return this.externalKubeApi();
     for (const cp of this.controlPlanes) {
       if (cp.state !== 'running') continue;
-      if (cp !== node && !this.network.connected(node.name, cp.name)) continue;
+      if (cp.name !== name && !this.network.connected(name, cp.name)) continue;
       const m = this.etcd.memberByName(cp.name);
       if (m && this.etcd.linearizableRead(m.id)) return true;
     }

@@ -162,10 +162,17 @@ export class Orchestrator {
     this.pump();
   }
 
-  /** Every node answers, every node is Ready, etcd has a leader and every member is a started voter. */
+  /**
+   * Every node is Ready, etcd has a leader and every member is a started voter. Through one control plane
+   * the gate lists every node's status at once (NodeApi.clusterStatus, as an operator asks the Kubernetes
+   * API), so a poll costs two calls whatever the cluster's size; an API without that verb is asked node by
+   * node, and then every node must also answer.
+   */
   private waitHealthy(sinceMs: number, done: (ok: boolean, why: string) => void): void {
     const nodes = this.api.nodes().filter((n) => !this.left.has(n));
-    let pending = nodes.length + 1;
+    const cp = nodes.find((n) => this.roles.get(n) === 'controlplane');
+    const listed = cp !== undefined && this.api.clusterStatus !== undefined;
+    let pending = (listed ? 1 : nodes.length) + 1;
     let problem: string | null = null;
     const settle = () => {
       if (--pending > 0) return;
@@ -173,14 +180,24 @@ export class Orchestrator {
       if (this.api.now() - sinceMs >= this.policy.healthTimeoutMs) return done(false, problem);
       this.api.after(POLL_MS, () => this.waitHealthy(sinceMs, done));
     };
-    for (const n of nodes) {
-      this.api.status(n, (r) => {
-        if (!r.ok) problem ??= `${n}: ${r.error}`;
-        else if (!r.value.ready) problem ??= `${n} not Ready (${r.value.state})`;
+    if (listed) {
+      this.api.clusterStatus!(cp, (r) => {
+        if (!r.ok) problem ??= `node list via ${cp}: ${r.error}`;
+        else {
+          const bad = r.value.find((s) => !s.ready && !this.left.has(s.name));
+          if (bad) problem ??= `${bad.name} not Ready (${bad.state})`;
+        }
         settle();
       });
+    } else {
+      for (const n of nodes) {
+        this.api.status(n, (r) => {
+          if (!r.ok) problem ??= `${n}: ${r.error}`;
+          else if (!r.value.ready) problem ??= `${n} not Ready (${r.value.state})`;
+          settle();
+        });
+      }
     }
-    const cp = nodes.find((n) => this.roles.get(n) === 'controlplane');
     if (cp === undefined) {
       settle();
       return;

@@ -36,6 +36,8 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
+  /** A full checkpoint every this many, deltas between (default 10; 1: all full). sim/trace/writer.ts */
+  checkpointKeyframeEvery?: number;
   /**
    * Keep a trace (default true). `false` is the sweeps' trace-less mode: nothing is serialised or hashed
    * and no checkpoints are built; verdicts, metrics and footer counts are the same as a traced run's, and
@@ -57,6 +59,13 @@ export interface SimulateOptions {
    * incremental monitor's answer differs (sim/run/monitor.ts).
    */
   verifyInvariants?: boolean;
+  /**
+   * Bench hook: runs after each executed event, once the invariant monitor has seen it (bench/scale.ts
+   * times every event with it). It must not change the run.
+   */
+  afterEvent?: () => void;
+  /** Bench hook: runs when a checkpoint event starts (bench/scale.ts files its cost apart). */
+  onCheckpoint?: () => void;
 }
 
 export interface SimulateResult {
@@ -89,7 +98,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const traced = options.trace !== false;
   const memory = traced && !options.sink ? memorySink() : null;
   const counting = traced ? null : new CountingWriter();
-  const writer: RunWriter = counting ?? new TraceWriter(options.sink ?? memory!);
+  const writer: RunWriter =
+    counting ??
+    new TraceWriter(options.sink ?? memory!, {
+      ...(options.checkpointKeyframeEvery ? { keyframeEvery: options.checkpointKeyframeEvery } : {}),
+    });
   let seq = 0;
   const onEvent = options.onEvent;
   // The fault registry hears when a node becomes Ready: that ends the quorum excuse of an instant fault.
@@ -228,6 +241,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // build nothing, so their metrics equal a traced run's.
     if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
       const cp = () => {
+        options.onCheckpoint?.();
         world.settle();
         if (traced) writer.checkpoint(buildCheckpoint(world, api, registry, scheduler.now, seq++));
         scheduler.after(scenario.checkpointEveryMs, cp);
@@ -235,9 +249,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       scheduler.at(scenario.checkpointEveryMs, cp);
     }
 
+    const afterEvent = options.afterEvent;
     const stop = scheduler.run(
       { maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeMs: scenario.durationMs },
-      monitor.afterEach,
+      afterEvent
+        ? () => {
+            monitor.afterEach();
+            afterEvent();
+          }
+        : monitor.afterEach,
     );
     if (stop === 'max-time' || stop === 'drained')
       scheduler.advanceTo(Math.max(scheduler.now, scenario.durationMs));

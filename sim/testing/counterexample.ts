@@ -3,6 +3,7 @@
 // byte for byte: same seed, same faults, same violation at the same simulated time.
 import { formatMs } from '../engine/duration.js';
 import { parseScenario } from '../scenario/load.js';
+import type { ModelCoverage } from '../coverage/model-coverage.js';
 import { simulate, type SimulateResult } from '../simulate.js';
 import { editScenarioText, type ScenarioEdit } from '../scenario/edit.js';
 import type { ClusterDraw } from './cluster.js';
@@ -31,9 +32,18 @@ export function scenarioText(baseText: string, draw: CaseDraw, comment?: string)
   return editScenarioText(baseText, edits, comment);
 }
 
+/** What a property run may watch besides its verdicts. */
+export interface RunWatch {
+  /** Count the states and transitions of the models this run visits (sim/coverage/). */
+  coverage?: ModelCoverage;
+}
+
 /** Run a scenario text as `upgradelab run` would (file name for messages only). */
-export function runScenarioText(text: string, file: string): SimulateResult {
-  return simulate(parseScenario(text, file), { checkpoints: false });
+export function runScenarioText(text: string, file: string, watch: RunWatch = {}): SimulateResult {
+  return simulate(parseScenario(text, file), {
+    checkpoints: false,
+    ...(watch.coverage ? { mutateWorld: watch.coverage.hook() } : {}),
+  });
 }
 
 export interface FoundViolation {

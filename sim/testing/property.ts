@@ -9,6 +9,7 @@ import {
   scenarioText,
   type CaseDraw,
   type FoundViolation,
+  type RunWatch,
 } from './counterexample.js';
 
 /** Thrown by `assertHolds` when a drawn case violates an invariant; carries the scenario text. */
@@ -23,9 +24,14 @@ export class ScenarioPropertyError extends Error {
 }
 
 /** Run the base scenario with the draw written into it; throw if one of `invariants` is violated. */
-export function assertHolds(baseText: string, draw: CaseDraw, invariants: readonly string[]): void {
+export function assertHolds(
+  baseText: string,
+  draw: CaseDraw,
+  invariants: readonly string[],
+  watch: RunWatch = {},
+): void {
   const text = scenarioText(baseText, draw);
-  const v = firstViolation(runScenarioText(text, 'property.yaml'), invariants);
+  const v = firstViolation(runScenarioText(text, 'property.yaml', watch), invariants);
   if (v) throw new ScenarioPropertyError(v, text);
 }
 
@@ -34,8 +40,9 @@ export function scenarioProperty(
   baseText: string,
   arb: fc.Arbitrary<CaseDraw>,
   invariants: readonly string[],
+  watch: RunWatch = {},
 ): fc.IPropertyWithHooks<[CaseDraw]> {
-  return fc.property(arb, (draw) => assertHolds(baseText, draw, invariants));
+  return fc.property(arb, (draw) => assertHolds(baseText, draw, invariants, watch));
 }
 
 export interface CheckResult {
@@ -54,9 +61,10 @@ export function checkScenario(
   baseText: string,
   arb: fc.Arbitrary<CaseDraw>,
   invariants: readonly string[],
-  params: { seed: number; numRuns: number; fileName?: string },
+  params: { seed: number; numRuns: number; fileName?: string } & RunWatch,
 ): CheckResult {
-  const details = fc.check(scenarioProperty(baseText, arb, invariants), {
+  const watch = params.coverage ? { coverage: params.coverage } : {};
+  const details = fc.check(scenarioProperty(baseText, arb, invariants, watch), {
     seed: params.seed,
     numRuns: params.numRuns,
   });

@@ -3,7 +3,7 @@
 // against these, so a typo (`disk.wype`, `lable:`, `runing`) is an error instead of a matcher that can never
 // match (issue 11). The mapped type makes the compiler reject a type or field added to types.ts but not here,
 // and a field listed here that types.ts does not have.
-import type { TraceEvent } from './types.js';
+import type { NodeCheckpoint, TraceEvent } from './types.js';
 
 type FieldsOf<T extends TraceEvent['type']> = Exclude<
   keyof Extract<TraceEvent, { type: T }>,
@@ -76,3 +76,25 @@ export const NODE_STATES = [
 ] as const;
 
 export type NodeStateName = (typeof NODE_STATES)[number];
+
+type NodeCheckpointField = Exclude<keyof NodeCheckpoint, 'name'>;
+
+/**
+ * The fields of a node's checkpoint record besides its name, in the order buildCheckpoint writes them: what
+ * a `checkpoint-delta` line may carry for a node (sim/trace/checkpoint-delta.ts). The `satisfies` makes the
+ * compiler reject a field added to NodeCheckpoint but not here, so a delta can never silently drop one.
+ */
+const NODE_CHECKPOINT_FIELD_TABLE = {
+  state: true,
+  version: true,
+  bootedSlot: true,
+  ready: true,
+  upgrading: true,
+  slots: true,
+  bootloader: true,
+  meta: true,
+  etcd: true,
+  powered: true,
+} as const satisfies { readonly [F in NodeCheckpointField]: true };
+
+export const NODE_CHECKPOINT_FIELDS = Object.keys(NODE_CHECKPOINT_FIELD_TABLE) as NodeCheckpointField[];

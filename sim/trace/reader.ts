@@ -1,15 +1,18 @@
-// Reads a trace (format v1, types.ts) back: checks its structure, recomputes the footer hash, and tolerates
-// the one kind of damage a crash leaves behind, a trace cut off mid-line without a footer. Problems that do
-// not stop the trace from being used are collected as strings; only input that is not a v1 trace at all
-// throws a TraceError.
+// Reads a trace (format v1 or v2, types.ts) back: checks its structure, recomputes the footer hash, and
+// tolerates the one kind of damage a crash leaves behind, a trace cut off mid-line without a footer.
+// Problems that do not stop the trace from being used are collected as strings; only input that is not a
+// trace of a version this reader knows throws a TraceError. Delta checkpoints (v2) are resolved against the
+// checkpoint before them, so `checkpoints` always holds full states, whichever version was read.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { applyCheckpointDelta } from './checkpoint-delta.js';
 import { isTraceEventType } from './fields.js';
 import { footerHash, footerShapeProblems } from './footer.js';
 import {
+  READABLE_TRACE_VERSIONS,
   TRACE_FORMAT,
-  TRACE_VERSION,
   type TraceCheckpoint,
+  type TraceCheckpointDelta,
   type TraceEvent,
   type TraceFooter,
   type TraceHeader,
@@ -97,11 +100,11 @@ function parseHeader(line: string | undefined, file: string): TraceHeader {
   if (v.format !== TRACE_FORMAT) {
     throw new TraceError(file, 1, `not an upgradelab trace (format ${JSON.stringify(v.format)})`);
   }
-  if (v.version !== TRACE_VERSION) {
+  if (!(READABLE_TRACE_VERSIONS as readonly unknown[]).includes(v.version)) {
     throw new TraceError(
       file,
       1,
-      `unsupported trace version ${JSON.stringify(v.version)} (this reader reads ${TRACE_VERSION})`,
+      `unsupported trace version ${JSON.stringify(v.version)} (this reader reads ${READABLE_TRACE_VERSIONS.join(' and ')})`,
     );
   }
   if (v.kind !== 'header')
@@ -138,6 +141,9 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
   const counts = new Map<string, number>();
   let lastT = -Infinity;
   let lastSeq = -Infinity;
+  // The full state of the last checkpoint line, the base of the next delta; null after a delta that could
+  // not be resolved, so every delta up to the next keyframe is reported instead of being resolved wrongly.
+  let base: TraceCheckpoint | null = null;
 
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
@@ -197,8 +203,32 @@ export function readTraceText(text: string, file = '<trace>'): TraceFile {
           break;
         }
         if (v.t < lastT) problem(lineNo, `checkpoint at t=${v.t} comes after an event at t=${lastT}`);
-        checkpoints.push(v as unknown as TraceCheckpoint);
+        base = v as unknown as TraceCheckpoint;
+        checkpoints.push(base);
         break;
+      case 'checkpoint-delta': {
+        if (header.version < 2) {
+          problem(lineNo, `a checkpoint-delta line in a version ${header.version} trace; ignored`);
+          break;
+        }
+        if (typeof v.t !== 'number' || typeof v.base !== 'number' || !Array.isArray(v.nodes)) {
+          problem(lineNo, 'checkpoint-delta without numeric t and base or node list; ignored');
+          break;
+        }
+        if (v.t < lastT) problem(lineNo, `checkpoint at t=${v.t} comes after an event at t=${lastT}`);
+        const full: TraceCheckpoint | string =
+          base === null
+            ? 'there is no resolved checkpoint before it'
+            : applyCheckpointDelta(base, v as unknown as TraceCheckpointDelta);
+        if (typeof full === 'string') {
+          problem(lineNo, `checkpoint-delta cannot be resolved (${full}); ignored`);
+          base = null;
+          break;
+        }
+        base = full;
+        checkpoints.push(full);
+        break;
+      }
       case 'footer':
         if (footer !== null) {
           problem(lineNo, `a second footer (the first is on line ${footerLine}); ignored`);

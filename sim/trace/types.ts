@@ -1,13 +1,30 @@
-// Trace format v1: the only contract with viz/ (viz imports *types* from this file and nothing else).
+// Trace format v2: the only contract with viz/ (viz imports *types* from this file and nothing else).
 // JSON Lines: one header line, then events ordered by (t, seq), periodic checkpoints, one footer.
+//
+// Versioning: the header's `version` goes up by one whenever a line changes in a way a reader of the
+// previous version would misread or reject (a new line kind, a field that changes meaning); adding an
+// optional field that old readers may ignore does not bump it. Writers write only TRACE_VERSION; readers
+// (sim/trace/reader.ts and viz/src/trace/parse.ts) read every version in READABLE_TRACE_VERSIONS, so a
+// trace stays readable by later releases.
+//   v1: every checkpoint line is a full `checkpoint`.
+//   v2: `checkpoint-delta` lines (only what changed since the previous checkpoint) between full
+//       `checkpoint` keyframes, one every CHECKPOINT_KEYFRAME_EVERY checkpoints; the first is always full.
 
 export const TRACE_FORMAT = 'upgradelab-trace';
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
+export const READABLE_TRACE_VERSIONS = [1, 2] as const;
+export type TraceVersion = (typeof READABLE_TRACE_VERSIONS)[number];
+
+/**
+ * A full checkpoint every this many checkpoints (v2): a viewer seeking to any time applies at most this
+ * many minus one deltas to the keyframe before it, and a damaged delta spoils at most that many checkpoints.
+ */
+export const CHECKPOINT_KEYFRAME_EVERY = 10;
 
 export interface TraceHeader {
   kind: 'header';
   format: typeof TRACE_FORMAT;
-  version: typeof TRACE_VERSION;
+  version: TraceVersion;
   scenario: string;
   file: string;
   seed: string | number;
@@ -92,6 +109,26 @@ export interface TraceCheckpoint {
   partitions: string[][];
 }
 
+/**
+ * What changed since the previous checkpoint line (v2): `base` is that line's `seq`. `nodes` lists only the
+ * nodes with a changed field, each as its name plus the changed top-level fields of NodeCheckpoint (a
+ * changed sub-object such as `etcd` or `slots` is given whole); `etcd`, `activeFaults` and `partitions` are
+ * present only when they changed. The full state is the previous checkpoint's with these fields replaced
+ * (sim/trace/checkpoint-delta.ts).
+ */
+export interface TraceCheckpointDelta {
+  kind: 'checkpoint-delta';
+  t: number;
+  seq: number;
+  base: number;
+  nodes: NodeCheckpointDelta[];
+  etcd?: TraceCheckpoint['etcd'];
+  activeFaults?: number[];
+  partitions?: string[][];
+}
+
+export type NodeCheckpointDelta = Partial<NodeCheckpoint> & { name: string };
+
 export interface Verdict {
   invariant: string;
   ok: boolean;
@@ -121,7 +158,7 @@ export interface TraceFooter {
   hash: string;
 }
 
-export type TraceLine = TraceHeader | TraceEvent | TraceCheckpoint | TraceFooter;
+export type TraceLine = TraceHeader | TraceEvent | TraceCheckpoint | TraceCheckpointDelta | TraceFooter;
 
 /** Distributes over the union so each variant keeps its own fields when kind/t/seq are stripped. */
 type Strip<T> = T extends unknown ? Omit<T, 'kind' | 't' | 'seq'> : never;

@@ -52,6 +52,43 @@ describe('upgradelab fuzz', () => {
     expect(readFileSync(a, 'utf8').replace(a, b)).toBe(readFileSync(b, 'utf8'));
   });
 
+  it('--coverage: the fuzz runs visit more model states and transitions than a plain run of the scenario', () => {
+    // A wider fault space than the example's (which mostly repeats the paths a clean rollout takes), and
+    // durability as the only invariant, so all 20 schedules are explored rather than stopping at the first.
+    const wide = join(tmp, 'wide.yaml');
+    writeFileSync(
+      wide,
+      readFileSync(EXAMPLE, 'utf8')
+        .replace(
+          'kinds: [powerLoss, isolate, oneWayCut, peerCut]',
+          'kinds: [powerLoss, failedBoot, installFails, busyMounts, bootPartitionFull, wipeReboot, etcdRemoveMember]\n  stages: [init, kernel]',
+        )
+        .replace('  invariants: [quorum]', '  invariants: [durability]'),
+    );
+    const clean = join(tmp, 'wide-clean.yaml');
+    writeFileSync(clean, readFileSync(wide, 'utf8') + 'faults: []\n');
+    const plain = cli('run', clean, '--coverage');
+    expect(plain.status, plain.stderr).toBe(0);
+    const f = cli('fuzz', wide, '--runs', '20', '--coverage');
+    expect(f.status, f.stderr).toBe(0);
+    expect(f.stdout).toMatch(/^model coverage over 20 run\(s\)$/m);
+    const visited = (text: string, machine: string) => {
+      const m = new RegExp(`^${machine}: states (\\d+)/(\\d+) .*transitions (\\d+)/(\\d+)`, 'm').exec(text);
+      expect(m, text).not.toBeNull();
+      return { states: Number(m![1]), allStates: Number(m![2]), transitions: Number(m![3]) };
+    };
+    for (const machine of ['node', 'etcdService']) {
+      const p = visited(plain.stderr, machine);
+      const z = visited(f.stdout, machine);
+      expect(z.allStates).toBe(p.allStates);
+      expect(z.states).toBeGreaterThan(p.states);
+      expect(z.transitions).toBeGreaterThan(p.transitions);
+    }
+    // A power loss is among the fault kinds; the plain run has none.
+    expect(plain.stderr).toMatch(/^ {4}node --POWER_LOSS--> node\.off$/m);
+    expect(f.stdout).toMatch(/^ {2}node --POWER_LOSS--> node\.off +[1-9]\d*$/m);
+  });
+
   it('exits 0 when no schedule in the space breaks the invariants', () => {
     // Faults only after the rollout (it ends by about 20m): one node down of five at a time.
     const late = join(tmp, 'late.yaml');

@@ -53,7 +53,7 @@ describe('the published package', () => {
       join(app, 'upgrade.test.js'),
       `import { test, expect } from 'vitest';
 import { parseScenario, simulate, INVARIANT_NAMES } from 'upgradelab';
-import { faultSchedule, checkScenario } from 'upgradelab/testing';
+import { faultSchedule, checkScenario, ModelCoverage, formatCoverage } from 'upgradelab/testing';
 
 const BASE = \`name: user-property
 duration: 40m
@@ -75,9 +75,15 @@ test('a property over one-at-a-time power losses holds for talosctl on 5 control
   const cps = ['cp1', 'cp2', 'cp3', 'cp4', 'cp5'];
   const arb = faultSchedule({ nodes: cps, controlPlanes: cps, fromMs: 300000, untilMs: 1500000, maxFaults: 2 })
     .map((faults) => ({ faults }));
-  const r = checkScenario(BASE, arb, ['quorum', 'bootable'], { seed: 1, numRuns: 5 });
+  const coverage = new ModelCoverage();
+  const r = checkScenario(BASE, arb, ['quorum', 'bootable'], { seed: 1, numRuns: 5, coverage });
   expect(r.numRuns).toBe(5);
   expect(r.failed).toBe(false);
+  // The suite can print which model states its runs visited.
+  const text = formatCoverage(coverage.report());
+  expect(text).toMatch(/^model coverage over 5 run\\(s\\)/);
+  expect(text).toMatch(/^node: states \\d+\\/\\d+/m);
+  expect(coverage.report().machines.find((m) => m.machine === 'node').unvisitedStates).toContain('node.halted');
 });
 `,
     );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TraceCheckpoint } from '../../sim/trace/types.js';
+import { readTraceFile } from '../../sim/trace/reader.js';
 import { CHROMIUM, openViz, type VizSession } from '../helpers/viz-browser.js';
 
 const OUT = 'test-output/viz';
@@ -94,8 +94,11 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
   });
 
   it('moving the scrubber shows the cluster state of the checkpoint at that time', async () => {
-    const cps = lines().filter((l): l is TraceCheckpoint & { kind: string } => l.kind === 'checkpoint');
-    const cp = cps[Math.floor(cps.length / 3)]!;
+    // A checkpoint written as a delta (trace v2): the page must resolve it against the keyframe before it.
+    const cps = readTraceFile(TRACE).checkpoints;
+    const delta = new Set(lines().flatMap((l) => (l.kind === 'checkpoint-delta' ? [l.t] : [])));
+    const cp = cps.slice(Math.floor(cps.length / 3)).find((c) => delta.has(c.t))!;
+    expect(cp).toBeDefined();
     await page.locator('#scrubber').evaluate((el, t) => {
       const input = el as HTMLInputElement;
       input.value = String(t);
@@ -132,7 +135,7 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
   });
 
   it('a newer-version file opened with the picker shows which line and what was expected', async () => {
-    const header = readFileSync(TRACE, 'utf8').split('\n')[0]!.replace('"version":1', '"version":2');
+    const header = readFileSync(TRACE, 'utf8').split('\n')[0]!.replace('"version":2', '"version":3');
     await page.locator('#file-open').setInputFiles({
       name: 'newer.jsonl',
       mimeType: 'text/plain',
@@ -140,8 +143,8 @@ describe.skipIf(!existsSync(CHROMIUM))('viz in chromium', () => {
     });
     await expect.poll(() => page.locator('#message').textContent()).toContain('newer.jsonl, line 1');
     const msg = await page.locator('#message').textContent();
-    expect(msg).toContain('trace version 2 is newer than this viewer, which reads version 1');
-    expect(msg).toContain('Expected "version":1');
+    expect(msg).toContain('trace version 3 is newer than this viewer, which reads version 2');
+    expect(msg).toContain('Expected "version":1 or 2');
     expect(await page.locator('#message').isVisible()).toBe(true);
     await page.screenshot({ path: join(OUT, 'error-newer-version.png') });
   });

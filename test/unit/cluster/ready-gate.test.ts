@@ -42,7 +42,7 @@ describe('Ready gate (F§2)', () => {
   });
 
   it('canary: a world whose API server is always reachable makes the worker Ready inside the partition', () => {
-    const t = readyTimes((w) => Object.assign(w, { apiServerReachable: () => true }));
+    const t = readyTimes((w) => Object.assign(w, { kubeApiReachable: () => true }));
     expect(t.get('w1')).toBeLessThan(HEAL_MS);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { Network } from '../../../models/network.js';
 
 const NAMES = ['cp1', 'cp2', 'cp3', 'w1', 'w2'];
@@ -117,5 +117,72 @@ describe('Network', () => {
     expect(() => net.partition([['cp1'], ['cp1', 'cp2']])).toThrow(/more than one group/);
     expect(() => net.partition([['ghost']])).toThrow(/unknown node/);
     expect(() => new Network(['a', 'a'])).toThrow(/duplicate/);
+  });
+});
+
+// The partition answer is cached until a link changes (issue 8): every mutating verb must drop the cache,
+// or a checkpoint would show a partition that has already healed (or miss one that has begun).
+describe('Network components cache', () => {
+  type Internals = { computeComponents(among: readonly string[]): string[][] };
+
+  it('recomputes only after a link changes, and hands out copies', () => {
+    const net = new Network(NAMES);
+    const compute = vi.spyOn(net as unknown as Internals, 'computeComponents');
+    const first = net.describe();
+    first[0]!.push('mangled');
+    expect(net.describe()).toEqual([NAMES]);
+    expect(compute).toHaveBeenCalledTimes(1);
+    net.cut('cp1', 'w1');
+    net.describe();
+    net.describe();
+    expect(compute).toHaveBeenCalledTimes(2);
+    // Another `among` is another question.
+    net.components(['cp1', 'cp2']);
+    expect(compute).toHaveBeenCalledTimes(3);
+  });
+
+  it('cut, heal, partition and healCuts each invalidate it', () => {
+    const net = new Network(NAMES);
+    expect(net.describe()).toEqual([NAMES]);
+    net.cut('cp1', 'cp2');
+    net.cut('cp2', 'cp1');
+    net.cut('cp1', 'cp3');
+    net.cut('cp3', 'cp1');
+    net.cut('cp1', 'w1');
+    net.cut('w1', 'cp1');
+    // cp1 still reaches w2 both ways: one component.
+    expect(net.describe()).toEqual([NAMES]);
+    net.cut('cp1', 'w2');
+    expect(net.describe()).toEqual([['cp1'], ['cp2', 'cp3', 'w1', 'w2']]);
+    net.heal('cp1', 'w2');
+    expect(net.describe()).toEqual([NAMES]);
+    for (const [a, b] of [
+      ['cp1', 'cp2'],
+      ['cp2', 'cp1'],
+      ['cp1', 'cp3'],
+      ['cp3', 'cp1'],
+      ['cp1', 'w1'],
+      ['w1', 'cp1'],
+    ])
+      net.heal(a!, b!);
+    const cuts = net.partition([['w1', 'w2']]);
+    expect(net.describe()).toEqual([
+      ['cp1', 'cp2', 'cp3'],
+      ['w1', 'w2'],
+    ]);
+    net.healCuts(cuts);
+    expect(net.describe()).toEqual([NAMES]);
+  });
+
+  it('a second reference to a cut changes nothing, and healing one of two keeps the link cut', () => {
+    const net = new Network(NAMES);
+    const a = net.partition([['cp1']]);
+    const b = net.partition([['cp1']]);
+    const isolated = [['cp1'], ['cp2', 'cp3', 'w1', 'w2']];
+    expect(net.describe()).toEqual(isolated);
+    net.healCuts(a);
+    expect(net.describe()).toEqual(isolated);
+    net.healCuts(b);
+    expect(net.describe()).toEqual([NAMES]);
   });
 });

@@ -194,7 +194,11 @@ describe('TraceWriter + readTrace', () => {
     ['not json\n', 1, /not JSON/],
     ['{"kind":"header"}\n', 1, 'not an upgradelab trace (format field missing)'],
     ['{"format":"other"}\n', 1, /not an upgradelab trace \(format "other"\)/],
-    [JSON.stringify({ ...HEADER, version: 2 }) + '\n', 1, /unsupported trace version 2/],
+    [
+      JSON.stringify({ ...HEADER, version: 3 }) + '\n',
+      1,
+      /unsupported trace version 3 \(this reader reads 1 and 2\)/,
+    ],
     [JSON.stringify(HEADER) + '\n{"kind":"event"\n{"kind":"event"}\n', 2, /not JSON/],
   ])('throws a TraceError naming the line for %j', (text, line, message) => {
     let caught: unknown;

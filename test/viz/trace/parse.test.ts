@@ -1,9 +1,16 @@
-// Parsing trace v1 in the viewer: good traces, and the messages for bad input (which line, what was
+// Parsing traces (v1 and v2) in the viewer: good traces, and the messages for bad input (which line, what was
 // expected, what was found), including the partial trace a crashed run leaves behind.
 import { describe, expect, it } from 'vitest';
-import { TRACE_FORMAT, TRACE_VERSION } from '../../../sim/trace/types.js';
+import { READABLE_TRACE_VERSIONS, TRACE_FORMAT, TRACE_VERSION } from '../../../sim/trace/types.js';
 import { buildModel } from '../../../viz/src/model/build.js';
-import { describeError, FORMAT, parseTrace, VERSION, type TraceSink } from '../../../viz/src/trace/parse.js';
+import {
+  describeError,
+  FORMAT,
+  parseTrace,
+  READABLE_VERSIONS,
+  VERSION,
+  type TraceSink,
+} from '../../../viz/src/trace/parse.js';
 import type { AnyEvent } from '../../../viz/src/trace/events.js';
 import { fixtureTrace, WITH_VIOLATION } from '../fixtures.js';
 
@@ -59,6 +66,7 @@ describe('parseTrace', () => {
   it('agrees with the contract on format name and version (values cannot be imported into viz/)', () => {
     expect(FORMAT).toBe(TRACE_FORMAT);
     expect(VERSION).toBe(TRACE_VERSION);
+    expect(READABLE_VERSIONS).toEqual(READABLE_TRACE_VERSIONS);
   });
 
   it('reads a whole simulator trace: every line, writes by the fast path, not partial', () => {
@@ -132,13 +140,13 @@ describe('bad input: clear messages', () => {
 
   it('an empty file', () => {
     expect(fatal('')).toBe(
-      'bad.jsonl, line 1: the file is empty. Expected a header line {"kind":"header","format":"upgradelab-trace","version":1,...}; found: (nothing)',
+      'bad.jsonl, line 1: the file is empty. Expected a header line {"kind":"header","format":"upgradelab-trace","version":2,...}; found: (nothing)',
     );
   });
 
   it('a file that is not JSON (a scenario YAML opened by mistake)', () => {
     expect(fatal('name: x\nseed: 1\n')).toBe(
-      'bad.jsonl, line 1: this is not an upgradelab trace: the first line is not JSON. Expected a header line {"kind":"header","format":"upgradelab-trace","version":1,...}; found: name: x',
+      'bad.jsonl, line 1: this is not an upgradelab trace: the first line is not JSON. Expected a header line {"kind":"header","format":"upgradelab-trace","version":2,...}; found: name: x',
     );
   });
 
@@ -149,8 +157,8 @@ describe('bad input: clear messages', () => {
   });
 
   it('a newer trace version says so and what this viewer reads', () => {
-    expect(fatal(header.replace('"version":1', '"version":2') + '\n')).toBe(
-      `bad.jsonl, line 1: trace version 2 is newer than this viewer, which reads version 1. Expected "version":1 (open it with the upgradelab release that wrote it); found: ${header.replace('"version":1', '"version":2').slice(0, 77)}...`,
+    expect(fatal(header.replace('"version":1', '"version":3') + '\n')).toBe(
+      `bad.jsonl, line 1: trace version 3 is newer than this viewer, which reads version 2. Expected "version":1 or 2 (open it with the upgradelab release that wrote it); found: ${header.replace('"version":1', '"version":3').slice(0, 77)}...`,
     );
   });
 
@@ -168,7 +176,7 @@ describe('bad input: clear messages', () => {
     expect(r.model.events).toHaveLength(2);
     expect(r.model.endMs).toBe(2);
     expect(describeError('cut.jsonl', r.model.stoppedAt!)).toBe(
-      'cut.jsonl, line 4: the trace is cut off in the middle of this line (the run crashed or the file is incomplete). Expected an event, checkpoint or footer line: a JSON object with "kind" and a number "t"; found: {"kind":"event","t":3,"seq":2,"type":"node.st',
+      'cut.jsonl, line 4: the trace is cut off in the middle of this line (the run crashed or the file is incomplete). Expected an event, checkpoint, checkpoint-delta or footer line: a JSON object with "kind" and a number "t"; found: {"kind":"event","t":3,"seq":2,"type":"node.st',
     );
   });
 

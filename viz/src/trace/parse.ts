@@ -1,14 +1,26 @@
-// Parses trace format v1 (sim/trace/types.ts is the contract; only its types are imported) line by line and
-// hands each line to a sink, so the model is built in the same pass without keeping the text's objects.
-// Input that is not a v1 trace at all is a fatal ParseError; damage after a good header (a line cut off by a
-// crash, a line that is not JSON, time going backwards) stops the parse there and the trace is partial:
-// the viewer shows what came before and says where it stopped and what it expected.
-import type { TraceCheckpoint, TraceFooter, TraceHeader } from '../../../sim/trace/types.js';
+// Parses trace formats v1 and v2 (sim/trace/types.ts is the contract; only its types are imported) line by
+// line and hands each line to a sink, so the model is built in the same pass without keeping the text's
+// objects. A v2 `checkpoint-delta` line is resolved against the checkpoint before it (delta.ts) and reaches
+// the sink as a full checkpoint. Input that is not a trace of a known version is a fatal ParseError; damage
+// after a good header (a line cut off by a crash, a line that is not JSON, time going backwards, a delta
+// that does not fit) stops the parse there and the trace is partial: the viewer shows what came before and
+// says where it stopped and what it expected.
+import type {
+  TraceCheckpoint,
+  TraceCheckpointDelta,
+  TraceFooter,
+  TraceHeader,
+} from '../../../sim/trace/types.js';
+import { resolveDelta } from './delta.js';
 import type { AnyEvent } from './events.js';
 
-/** Mirrors TRACE_FORMAT / TRACE_VERSION of types.ts; a test checks they agree (values cannot be imported). */
+/**
+ * Mirrors TRACE_FORMAT, TRACE_VERSION and READABLE_TRACE_VERSIONS of types.ts; a test checks they agree
+ * (values cannot be imported).
+ */
 export const FORMAT = 'upgradelab-trace';
-export const VERSION = 1;
+export const VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface ParseError {
   /** 1-based line number in the file; 0 when the file could not be read at all. */
@@ -42,7 +54,8 @@ export interface ParseOutcome {
 }
 
 const EXPECT_HEADER = `a header line {"kind":"header","format":"${FORMAT}","version":${VERSION},...}`;
-const EXPECT_LINE = 'an event, checkpoint or footer line: a JSON object with "kind" and a number "t"';
+const EXPECT_LINE =
+  'an event, checkpoint, checkpoint-delta or footer line: a JSON object with "kind" and a number "t"';
 
 function excerpt(line: string): string {
   const s = line.trim();
@@ -75,13 +88,13 @@ function checkHeader(line: string | undefined): TraceHeader | ParseError {
         : `this is not an upgradelab trace: format ${JSON.stringify(v.format)}`,
     );
   }
-  if (typeof v.version !== 'number' || v.version !== VERSION) {
+  if (typeof v.version !== 'number' || !READABLE_VERSIONS.includes(v.version)) {
     const newer = typeof v.version === 'number' && v.version > VERSION;
     return err(
       newer
         ? `trace version ${v.version} is newer than this viewer, which reads version ${VERSION}`
         : `unsupported trace version ${JSON.stringify(v.version)}`,
-      `"version":${VERSION} (open it with the upgradelab release that wrote it)`,
+      `"version":${READABLE_VERSIONS.join(' or ')} (open it with the upgradelab release that wrote it)`,
     );
   }
   if (v.kind !== 'header')
@@ -176,6 +189,9 @@ export class TraceParser {
   private lastT = 0;
   private lastSeq = -1;
   private footer = false;
+  private version = VERSION;
+  /** The last checkpoint as a full state: what the next checkpoint-delta line applies to. */
+  private lastCheckpoint: TraceCheckpoint | null = null;
   private result: ParseOutcome | null = null;
   private readonly decoder = new TextDecoder();
 
@@ -264,6 +280,7 @@ export class TraceParser {
         return;
       }
       this.headerSeen = true;
+      this.version = header.version;
       this.sink.header(header);
       return;
     }
@@ -309,8 +326,24 @@ export class TraceParser {
       case 'checkpoint':
         if (!Array.isArray(v.nodes) || !isObject(v.etcd))
           return this.stop('the checkpoint has no nodes or etcd', line);
-        this.sink.checkpoint(v as unknown as TraceCheckpoint);
+        this.lastCheckpoint = v as unknown as TraceCheckpoint;
+        this.sink.checkpoint(this.lastCheckpoint);
         break;
+      case 'checkpoint-delta': {
+        const expected = 'a checkpoint-delta line based on the checkpoint before it (trace version 2)';
+        if (this.version < 2)
+          return this.stop(`a checkpoint-delta line in a version ${this.version} trace`, line, expected);
+        if (!Array.isArray(v.nodes) || typeof v.base !== 'number')
+          return this.stop('the checkpoint-delta has no nodes or base', line, expected);
+        if (this.lastCheckpoint === null)
+          return this.stop('a checkpoint-delta line before any full checkpoint', line, expected);
+        const full = resolveDelta(this.lastCheckpoint, v as unknown as TraceCheckpointDelta);
+        if (typeof full === 'string')
+          return this.stop(`the checkpoint-delta does not fit: ${full}`, line, expected);
+        this.lastCheckpoint = full;
+        this.sink.checkpoint(full);
+        break;
+      }
       case 'footer':
         this.footer = true;
         this.sink.footer(v as unknown as TraceFooter);
