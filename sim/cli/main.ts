@@ -310,7 +310,7 @@ export async function main(argv: string[]): Promise<number> {
       '--seed <seed>',
       'override the scenario seed (integer, or string; "42" in quotes is the string 42)',
     )
-    .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
+    .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v2) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
     .option('--coverage', 'print (to stderr) which model states and transitions the run visited')
