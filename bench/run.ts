@@ -20,6 +20,7 @@
 // (seeds/s), and the start-up of `upgradelab run` (process start to the first simulated event, reported by
 // the CLI) against its whole wall time as new processes, with `validate` beside it (bench/startup.ts; the
 // target is start-up <= 1/3 of a run).
+// Last, the property kit (bench/property.ts): property runs/s on the 3+2 scenario and shrink time per canary.
 import { createActor, createMachine } from 'xstate';
 import { runPool } from '../sim/sweep/pool.js';
 import { Scheduler } from '../sim/engine/scheduler.js';
@@ -29,6 +30,7 @@ import { measureScale, printScale, SCALE_SIZES } from './scale.js';
 import { measureStartup } from './startup.js';
 import { measureCheckpointCost, measureTracedRatio } from './trace-cost.js';
 import type { TraceSink } from '../sim/trace/writer.js';
+import { runPropertyBench } from './property.js';
 
 /** A whole-number argument in [min, max], or exit 2 naming it (a 0 would crash only after minutes of runs). */
 function intArg(i: number, name: string, fallback: number, min: number, max: number): number {
@@ -181,3 +183,5 @@ for (const workers of [1, 2]) {
 
 // Start-up: new processes, interleaved (bench/startup.ts).
 measureStartup(REPEAT);
+
+runPropertyBench(REPEAT);
