@@ -116,7 +116,7 @@ async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   // only hashed as it streams by: the CLI needs the hash and the verdicts, not the trace.
   const sink = opts.out ? fileSink(opts.out) : nullSink();
   const t0 = Date.now();
-  // Start-up as the bench defines it (bench/run.ts): from process start (performance.timeOrigin) to the
+  // Start-up as the bench defines it (bench/startup.ts): from process start (performance.timeOrigin) to the
   // first simulated event. Only the bench sets this variable.
   const startupMs = process.env.UPGRADELAB_STARTUP_REPORT === '1' ? performance.now() : null;
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
