@@ -5,13 +5,14 @@
 // etcd; the trace says deterministic: false, checks out, and holds both kinds of node; and no process is
 // left afterwards, even when the test fails.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, labAttachText, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
 import { GrpcNodeApi } from '../../sim/remote/client.js';
 import { readTraceFile } from '../../sim/trace/reader.js';
+import { buildModel } from '../../viz/src/model/build.js';
 import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
 import { allReady, waitFor } from '../unit/remote/harness.js';
 
@@ -140,6 +141,9 @@ describe('a mixed run: three attached control planes and simulated workers', () 
       t.events.some((e) => e.type === 'node.ready' && e.node === node && e.version === 'v1.9.0');
     for (const n of ['cp1', 'cp2', 'cp3', 'w1', 'w2']) expect(readyOn(n), n).toBe(true);
     expect(t.events.some((e) => e.type === 'etcd.commit' && e.ok)).toBe(true);
+    // The viewer builds its model from it (what `upgradelab viz` shows).
+    const viz = buildModel(readFileSync(trace, 'utf8'), 'mixed.jsonl');
+    expect(viz.ok, viz.ok ? '' : JSON.stringify(viz.error)).toBe(true);
     process.stdout.write(
       `mixed run (3 real control planes, 2 simulated workers): ${((Date.now() - t0) / 1000).toFixed(1)} s wall ` +
         `in all, ${json.metrics.writesAcknowledged} real writes acknowledged, 0 lost\n`,

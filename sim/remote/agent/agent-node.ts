@@ -33,6 +33,7 @@ import type {
   WipeLabel,
 } from '../../api/node-api.js';
 import type { TraceEventBody } from '../../trace/types.js';
+import { forfeitLeadership, leaveCluster, type EtcdVerbContext } from './etcd-verbs.js';
 import { EtcdClient } from '../etcd/client.js';
 import { PeerCuts, PeerProxy } from '../etcd/proxy.js';
 import type { EventHub } from '../events.js';
@@ -733,6 +734,44 @@ export class AgentNode implements ServedNodeApi {
             : { ok: false, error: r.error.message, definite: r.error.definite },
         ),
       );
+  }
+
+  private verbContext(): EtcdVerbContext {
+    return {
+      name: this.options.name,
+      endpoints: this.endpoints(),
+      wallMs: (ms) => this.clock.wallMs(ms),
+      requestTimeoutMs: CHECK_TIMEOUT_MS,
+    };
+  }
+
+  /**
+   * EtcdLeaveCluster (T v1alpha1_server.go): remove our member with Talos's retry rules (etcd-verbs.ts), then
+   * stop etcd and remove its data dir, which is no longer valid; etcd stays stopped until the next boot,
+   * which rejoins as a learner (F§3).
+   */
+  etcdLeave(_node: string, reply: Reply<string>): void {
+    if (!this.serving()) return reply(UNREACHABLE);
+    if (!this.etcd)
+      return reply({ ok: false, error: 'etcd leave: not a control-plane node', definite: true });
+    void leaveCluster(this.verbContext()).then(async (r) => {
+      this.etcdEvent(r.ok ? 'leave' : 'leave-failed', r.ok ? `api: removed ${hexId(r.value)}` : r.error);
+      if (!r.ok) return reply(r);
+      await this.stopEtcd(true);
+      await this.etcdDataWiped();
+      reply({ ok: true, value: `left etcd (member ${hexId(r.value)} removed, data dir removed)` });
+    });
+  }
+
+  /** EtcdForfeitLeadership: if our member leads, move leadership to another started voter (F§4). */
+  etcdForfeitLeadership(_node: string, reply: Reply<string>): void {
+    if (!this.serving()) return reply(UNREACHABLE);
+    if (!this.etcd)
+      return reply({ ok: false, error: 'etcd forfeit leadership: not a control-plane node', definite: true });
+    void forfeitLeadership(this.verbContext()).then((r) => {
+      if (r.ok && r.value !== '') this.etcdEvent('forfeit-leadership', `to ${r.value}`);
+      reply(r);
+    });
   }
 
   // ---- lab verbs: they act on the machine, so they answer while it is down -----------------------

@@ -139,6 +139,13 @@ export class EtcdClient {
     return { ok: true, value: members(r.value.members) };
   }
 
+  /** etcdctl move-leader: this endpoint must be the leader; the target must be a started voter. */
+  async moveLeader(targetId: string): Promise<EtcdResult<null>> {
+    const r = await this.call('/v3/maintenance/transfer-leadership', { targetID: targetId });
+    if (!r.ok) return r;
+    return { ok: true, value: null };
+  }
+
   async status(): Promise<EtcdResult<RealStatus>> {
     const r = await this.call('/v3/maintenance/status', {});
     if (!r.ok) return r;
