@@ -77,6 +77,22 @@ describe('convergence invariant', () => {
     expect(finish(w)).toEqual({ nodes: [], message: 'did not converge: etcd has no leader' });
   });
 
+  it('every node back on the initial version is no excuse for one that is not Ready', () => {
+    const w = world('v1.7.6');
+    w.set('w1', { ready: false, state: 'booting' });
+    expect(finish(w)).toEqual({
+      nodes: ['w1'],
+      message: 'did not converge: not Ready: w1(booting); versions: cp1=v1.7.6 cp2=v1.7.6 w1=v1.7.6',
+    });
+  });
+
+  it('several members not started voters are listed comma-separated', () => {
+    const w = world();
+    w.members[0]!.learner = true;
+    w.members[1]!.started = false;
+    expect(finish(w)?.message).toBe('did not converge: etcd members not started voters: cp1, cp2');
+  });
+
   it('a node both not Ready and a learner is named once', () => {
     const w = world();
     w.set('cp2', { ready: false, state: 'booting' });

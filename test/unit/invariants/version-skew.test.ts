@@ -10,6 +10,7 @@ describe('minorOf', () => {
     expect(minorOf('v1.8.0')).toBe(1008);
     expect(minorOf('1.10.2')).toBe(1010);
     expect(minorOf('v2.0')).toBe(2000);
+    expect(minorOf('v10.2.0')).toBe(10002);
     expect(minorOf('latest')).toBeNull();
     expect(minorOf('x1.8.0')).toBeNull();
   });
@@ -45,6 +46,19 @@ describe('version-skew invariant', () => {
     w.set('w2', { version: 'weird' });
     w.set('cp3', { version: null });
     expect(versionSkewInvariant().check(w.env())).toBeNull();
+  });
+
+  it('in the full scan a running node without a readable version is neither the lowest nor the highest', () => {
+    const w = new FakeWorld([
+      { name: 'c', version: 'weird' },
+      { name: 'a', version: 'v1.7.0' },
+      { name: 'b', version: 'v1.9.0' },
+      { name: 'd', version: null },
+    ]);
+    expect(versionSkewInvariant().check(w.env())).toEqual({
+      nodes: ['a', 'b'],
+      message: 'version skew: a runs v1.7.0 while b runs v1.9.0',
+    });
   });
 
   it('follows nodes as they stop and start: counts per minor go down to zero and up again', () => {

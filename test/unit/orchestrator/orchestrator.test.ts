@@ -90,6 +90,8 @@ describe('orchestrator without a health gate', () => {
       node: 'cp1',
       detail: `ready on v2 after ${d} ms`,
     });
+    // Measured from each node's own request, not from the start of the rollout.
+    expect(named('node-done')[1]).toMatchObject({ node: 'cp2', detail: `ready on v2 after ${d} ms` });
     expect(named('upgrade-request')[0]?.detail).toBe('attempt 1');
     expect(named('finished')).toEqual([
       { t: 4 * d, step: 'finished', node: undefined, detail: 'cp1=done cp2=done w1=done w2=done' },
@@ -423,6 +425,25 @@ describe('orchestrator with a health gate, asking node by node (an API without c
     s.run();
     expect(s.o.report().outcomes).toEqual({ cp1: 'failed', cp2: 'skipped', w1: 'skipped', w2: 'skipped' });
     expect(s.named('health-gate-timeout')[0]?.detail).toBe('cp1 not Ready (installing)');
+  });
+
+  it('a gate that times out while a node is still in flight halts for good: that node finishing launches nothing', () => {
+    const workers: { name: string; role: Role }[] = [
+      { name: 'w1', role: 'worker' },
+      { name: 'w2', role: 'worker' },
+      { name: 'w3', role: 'worker' },
+    ];
+    // w1 and w2 go together; w1 is back after 1 min, w2 after 10: the gate for w3 waits for w2 and gives up.
+    const s = setup(
+      { ...gated, parallel: 2, healthTimeoutMs: 60_000 },
+      { w2: [{ downMs: 600_000 }] },
+      workers,
+    );
+    s.run();
+    expect(s.api.upgrades().map((u) => u.split(' ')[1])).toEqual(['w1', 'w2']);
+    expect(s.o.report()).toMatchObject({ halted: true, outcomes: { w1: 'done', w2: 'done', w3: 'skipped' } });
+    expect(s.named('halt')[0]?.detail).toBe('health gate: w2 not Ready (installing)');
+    expect(s.named('finished')).toEqual([]);
   });
 
   it('a cluster without control planes: the gate asks the nodes only, and etcd not at all', () => {
