@@ -13,6 +13,9 @@ const slug = folder === null ? 'all' : folder.replace('/', '-');
 // The mutated folder's own unit tests run first (vitest.mutate.config.ts reads this; the test runner
 // process inherits it): they kill most mutants before any slower test starts.
 if (folder !== null) process.env.MUTATE_FIRST = `test/unit/${folder.replace(/^sim\//, '')}`;
+// MUTATE_QUICK=1: the folder's own unit tests only (minutes instead of hours); a later full run with the
+// same incremental file keeps the kills and retests the survivors against every test.
+if (folder !== null && process.env.MUTATE_QUICK === '1') process.env.MUTATE_ONLY_FIRST = '1';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
@@ -23,6 +24,11 @@ const INCLUDE = [
  * sim/orchestrator/): the unit tests of the mutated code then kill its mutants before any slower test runs.
  */
 const FIRST = process.env.MUTATE_FIRST ?? null;
+/**
+ * A quick run (MUTATE_QUICK=1 in stryker.config.mjs): only that folder's unit tests. Its survivors are the
+ * ones those tests miss; the next full run (same incremental file) keeps the kills and retests only them.
+ */
+const ONLY_FIRST = FIRST !== null && process.env.MUTATE_ONLY_FIRST === '1';
 
 /**
  * Files in the order of INCLUDE (the regression library last), not vitest's default (slowest first): a
@@ -32,7 +38,9 @@ const FIRST = process.env.MUTATE_FIRST ?? null;
 class FastFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
-      if (FIRST !== null && f.moduleId.includes(`/${FIRST}/`)) return -1;
+      // In that folder, tests that run whole simulations go after the unit tests proper.
+      if (FIRST !== null && f.moduleId.includes(`/${FIRST}/`))
+        return readFileSync(f.moduleId, 'utf8').includes('sim/simulate.js') ? -1 : -2;
       const i = INCLUDE.findIndex((p) => f.moduleId.includes(`/${p.slice(0, p.indexOf('*'))}`));
       return i < 0 ? INCLUDE.length : i;
     };
@@ -42,7 +50,7 @@ class FastFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: INCLUDE,
+    include: ONLY_FIRST ? [`${FIRST}/**/*.test.ts`] : INCLUDE,
     sequence: { sequencer: FastFirst },
     testTimeout: 60_000,
     hookTimeout: 60_000,

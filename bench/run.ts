@@ -13,17 +13,24 @@
 // and 1,000 nodes, up to SCALE_MAX_NODES, default 1000), whole 2 h talosctl rollouts with worker batches
 // of 50, with the ratio to 5 nodes at the same event mix (target 1,000/5 <= 1.5x), the share of
 // checkpoints and the peak resident memory after the largest (bench/scale.ts says how).
+// Then what tracing costs on the default scenario (CPU time: traced with delta checkpoints, with every
+// checkpoint full, trace-less) and the writer's cost per checkpoint at 1,000 nodes, full vs delta
+// (bench/trace-cost.ts).
 // Then, side by side: a sweep of SWEEP_SEEDS (16) seeds of the default scenario on 1 and on 2 worker threads
-// (seeds/s), and the wall time of `upgradelab validate` vs `upgradelab run` on the default scenario as new
-// processes (start-up is what validate costs; the target is start-up <= 1/3 of a run).
-import { spawnSync } from 'node:child_process';
+// (seeds/s), and the start-up of `upgradelab run` (process start to the first simulated event, reported by
+// the CLI) against its whole wall time as new processes, with `validate` beside it (bench/startup.ts; the
+// target is start-up <= 1/3 of a run).
+// Last, the property kit (bench/property.ts): property runs/s on the 3+2 scenario and shrink time per canary.
 import { createActor, createMachine } from 'xstate';
 import { runPool } from '../sim/sweep/pool.js';
 import { Scheduler } from '../sim/engine/scheduler.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { simulate } from '../sim/simulate.js';
 import { measureScale, printScale, SCALE_SIZES } from './scale.js';
+import { measureStartup } from './startup.js';
+import { measureCheckpointCost, measureTracedRatio } from './trace-cost.js';
 import type { TraceSink } from '../sim/trace/writer.js';
+import { runPropertyBench } from './property.js';
 
 /** A whole-number argument in [min, max], or exit 2 naming it (a 0 would crash only after minutes of runs). */
 function intArg(i: number, name: string, fallback: number, min: number, max: number): number {
@@ -144,6 +151,10 @@ console.log(
   `simulated time / wall time, traced: ${Math.round(traced.simulatedMs / traced.wallMs).toLocaleString('en-US')}x (target >= 500,000x)`,
 );
 
+// Tracing's cost, and checkpoints at 1,000 nodes full vs delta (bench/trace-cost.ts).
+measureTracedRatio(def, Math.max(20, REPEAT * 4));
+measureCheckpointCost(REPEAT);
+
 // Per-event cost by cluster size: whole runs, same event mix, CPU time (bench/scale.ts).
 printScale(
   measureScale(
@@ -170,21 +181,7 @@ for (const workers of [1, 2]) {
   );
 }
 
-// Start-up: new processes, interleaved.
-const cliWall: Record<string, number[]> = { validate: [], run: [] };
-for (let i = 0; i < REPEAT; i++) {
-  for (const cmd of ['validate', 'run']) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['dist/sim/cli/main.js', cmd, 'scenarios/default.yaml'], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`bench: upgradelab ${cmd} exited ${r.status}: ${r.stderr}`);
-    cliWall[cmd]!.push(performance.now() - t0);
-  }
-}
-const v = median(cliWall.validate!);
-const runMs = median(cliWall.run!);
-console.log('');
-console.log(
-  `CLI: validate ${v.toFixed(0)} ms, run ${runMs.toFixed(0)} ms: start-up is ${((v / runMs) * 100).toFixed(0)} % of a run (target <= 33 %)`,
-);
+// Start-up: new processes, interleaved (bench/startup.ts).
+measureStartup(REPEAT);
+
+runPropertyBench(REPEAT);

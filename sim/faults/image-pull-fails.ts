@@ -8,46 +8,15 @@
 // A correct cluster is untouched: the node keeps running its version, and the orchestrator sees a refused
 // request and retries or gives up per its policy. (A failure of the installer that the accepted sequence
 // runs is `installFails`, which does reboot the node.)
-import { schemaRef, type FaultKind } from './kind.js';
-import type { FaultContext } from './registry.js';
+import { nodeConditionReasonKind, type FaultKind, type NodeConditionReasonSpec } from './kind.js';
 
-export interface ImagePullFailsSpec {
-  type: 'imagePullFails';
-  atMs: number;
-  node: string;
-  reason: string;
-  /** null: until the liveness phase. */
-  durationMs: number | null;
-}
+export type ImagePullFailsSpec = NodeConditionReasonSpec<'imagePullFails'>;
 
 /** containerd's words for a pull that did not finish in time. */
 export const IMAGE_PULL_TIMEOUT = 'context deadline exceeded';
 
-export function imagePullFails(
-  ctx: FaultContext,
-  node: string,
-  reason: string,
-  durationMs: number | null,
-): void {
-  ctx.registry.condition(ctx.scheduler, { type: 'imagePullFails', node, detail: reason }, durationMs, (on) =>
-    ctx.world.setImagePullFailure(node, on ? reason : null),
-  );
-}
-
-export const imagePullFailsKind: FaultKind<ImagePullFailsSpec> = {
-  type: 'imagePullFails',
-  required: ['node'],
-  properties: {
-    node: schemaRef('nodeName'),
-    reason: { type: 'string', minLength: 1 },
-    duration: schemaRef('duration'),
-  },
-  parse: (raw, atMs, p) => ({
-    type: 'imagePullFails',
-    atMs,
-    node: p.node(raw.node, [...p.path, 'node']),
-    reason: typeof raw.reason === 'string' ? raw.reason : IMAGE_PULL_TIMEOUT,
-    durationMs: p.durationMs(raw.duration) ?? null,
-  }),
-  inject: (ctx, f) => imagePullFails(ctx, f.node, f.reason, f.durationMs),
-};
+export const imagePullFailsKind: FaultKind<ImagePullFailsSpec> = nodeConditionReasonKind(
+  'imagePullFails',
+  IMAGE_PULL_TIMEOUT,
+  (ctx, node, reason) => ctx.world.setImagePullFailure(node, reason),
+);

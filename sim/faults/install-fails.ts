@@ -7,43 +7,12 @@
 // A correct cluster recovers: nothing was written and the bootloader still points at the running slot,
 // so the node reboots on its current version and the orchestrator sees a failed upgrade. (Older Talos
 // switched the bootloader before writing; the `flip-before-write` quirk reproduces what that did.)
-import { schemaRef, type FaultKind } from './kind.js';
-import type { FaultContext } from './registry.js';
+import { nodeConditionReasonKind, type FaultKind, type NodeConditionReasonSpec } from './kind.js';
 
-export interface InstallFailsSpec {
-  type: 'installFails';
-  atMs: number;
-  node: string;
-  reason: string;
-  /** null: until the liveness phase. */
-  durationMs: number | null;
-}
+export type InstallFailsSpec = NodeConditionReasonSpec<'installFails'>;
 
-export function installFails(
-  ctx: FaultContext,
-  node: string,
-  reason: string,
-  durationMs: number | null,
-): void {
-  ctx.registry.condition(ctx.scheduler, { type: 'installFails', node, detail: reason }, durationMs, (on) =>
-    ctx.world.setInstallFailure(node, on ? reason : null),
-  );
-}
-
-export const installFailsKind: FaultKind<InstallFailsSpec> = {
-  type: 'installFails',
-  required: ['node'],
-  properties: {
-    node: schemaRef('nodeName'),
-    reason: { type: 'string', minLength: 1 },
-    duration: schemaRef('duration'),
-  },
-  parse: (raw, atMs, p) => ({
-    type: 'installFails',
-    atMs,
-    node: p.node(raw.node, [...p.path, 'node']),
-    reason: typeof raw.reason === 'string' ? raw.reason : 'installer: pulling the installer image timed out',
-    durationMs: p.durationMs(raw.duration) ?? null,
-  }),
-  inject: (ctx, f) => installFails(ctx, f.node, f.reason, f.durationMs),
-};
+export const installFailsKind: FaultKind<InstallFailsSpec> = nodeConditionReasonKind(
+  'installFails',
+  'installer: pulling the installer image timed out',
+  (ctx, node, reason) => ctx.world.setInstallFailure(node, reason),
+);

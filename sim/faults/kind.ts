@@ -88,3 +88,74 @@ export function schemaRef(name: 'duration' | 'range' | 'nodeName' | 'version' | 
 
 /** Bounds shared by every random arrival (STYLE.md habit 6): at most one arrival per node per second. */
 export const RATE_PER_NODE_HOUR_MAX = 3600;
+
+/** A condition held on one node from `atMs` for `durationMs` (null: until the liveness phase). */
+export interface NodeConditionSpec<T extends string> extends FaultSpecBase {
+  type: T;
+  node: string;
+  /** null: until the liveness phase. */
+  durationMs: number | null;
+}
+
+/** The same, with free text that the node reports when the condition bites. */
+export interface NodeConditionReasonSpec<T extends string> extends NodeConditionSpec<T> {
+  reason: string;
+}
+
+/**
+ * A fault kind that switches a condition of one node on for a while (installFails, imagePullFails,
+ * busyMounts, bootPartitionFull): `{ node, duration? }` in the file, held through the registry's
+ * condition (so it starts and ends in the trace and counts against the quorum excuse like any fault),
+ * with `set(ctx, node, on)` switching the node's condition through a world verb.
+ */
+export function nodeConditionKind<T extends string>(
+  type: T,
+  set: (ctx: FaultContext, node: string, on: boolean) => void,
+): FaultKind<NodeConditionSpec<T>> {
+  return {
+    type,
+    required: ['node'],
+    properties: { node: schemaRef('nodeName'), duration: schemaRef('duration') },
+    parse: (raw, atMs, p) => ({
+      type,
+      atMs,
+      node: p.node(raw.node, [...p.path, 'node']),
+      durationMs: p.durationMs(raw.duration) ?? null,
+    }),
+    inject: (ctx, f) =>
+      ctx.registry.condition(ctx.scheduler, { type, node: f.node }, f.durationMs, (on) =>
+        set(ctx, f.node, on),
+      ),
+  };
+}
+
+/**
+ * `nodeConditionKind` with a `reason` (default `defaultReason`) that the trace shows as the fault's detail
+ * and `set` receives while the condition holds (null when it ends).
+ */
+export function nodeConditionReasonKind<T extends string>(
+  type: T,
+  defaultReason: string,
+  set: (ctx: FaultContext, node: string, reason: string | null) => void,
+): FaultKind<NodeConditionReasonSpec<T>> {
+  return {
+    type,
+    required: ['node'],
+    properties: {
+      node: schemaRef('nodeName'),
+      reason: { type: 'string', minLength: 1 },
+      duration: schemaRef('duration'),
+    },
+    parse: (raw, atMs, p) => ({
+      type,
+      atMs,
+      node: p.node(raw.node, [...p.path, 'node']),
+      reason: typeof raw.reason === 'string' ? raw.reason : defaultReason,
+      durationMs: p.durationMs(raw.duration) ?? null,
+    }),
+    inject: (ctx, f) =>
+      ctx.registry.condition(ctx.scheduler, { type, node: f.node, detail: f.reason }, f.durationMs, (on) =>
+        set(ctx, f.node, on ? f.reason : null),
+      ),
+  };
+}

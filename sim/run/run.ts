@@ -243,7 +243,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       const cp = () => {
         options.onCheckpoint?.();
         world.settle();
-        if (traced) writer.checkpoint(buildCheckpoint(world, api, registry, scheduler.now, seq++));
+        if (traced) writer.checkpoint(buildCheckpoint(world, registry, scheduler.now, seq++));
         scheduler.after(scenario.checkpointEveryMs, cp);
       };
       scheduler.at(scenario.checkpointEveryMs, cp);

@@ -14,6 +14,7 @@ export const SCHEDULE_FAULT_KINDS = [
   'etcdLeaveFails',
   'etcdRemoveMember',
   'wipeReboot',
+  'imagePullFails',
 ] as const;
 export type ScheduleFaultKind = (typeof SCHEDULE_FAULT_KINDS)[number];
 

@@ -108,6 +108,7 @@ export function layOut(
       case 'bootPartitionFull':
       case 'installFails':
       case 'busyMounts':
+      case 'imagePullFails':
         entry = { at, type: s.kind, node, duration };
         break;
       case 'wipeReboot': {

@@ -17,13 +17,17 @@ export function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  if (ak.length !== Object.keys(b).length) return false;
-  for (const k of ak) {
-    if (!Object.hasOwn(b, k)) return false;
-    if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  // for-in rather than Object.keys: no key arrays allocated on the writer's path (checkpoints are plain
+  // JSON-shaped objects without inherited enumerable keys).
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(rb, k) || !sameJson(ra[k], rb[k])) return false;
+    keys++;
   }
-  return true;
+  for (const _ in rb) keys--;
+  return keys === 0;
 }
 
 /** Whether `next` can be written as a delta of `prev`: the same nodes in the same order. */

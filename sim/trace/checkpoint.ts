@@ -1,14 +1,12 @@
 // A checkpoint line: the whole cluster state at one moment (every node's slots, bootloader, META and etcd
 // member; the etcd leader, term and commit index; active faults; partitions), so a viewer can seek without
 // replaying the trace from zero.
-import type { SimulatedNodeApi } from '../cluster/sim-api.js';
 import type { World } from '../cluster/world.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { NodeCheckpoint, TraceCheckpoint } from './types.js';
 
 export function buildCheckpoint(
   world: World,
-  api: SimulatedNodeApi,
   registry: FaultRegistry,
   t: number,
   seq: number,
@@ -16,7 +14,6 @@ export function buildCheckpoint(
   const etcd = world.etcd;
   const nodes: NodeCheckpoint[] = world.nodes.map((n) => {
     const c = n.actor.getSnapshot().context;
-    const st = api.statusNow(n.name);
     const m = n.role === 'controlplane' ? etcd.memberByName(n.name) : null;
     return {
       name: n.name,
@@ -24,7 +21,9 @@ export function buildCheckpoint(
       version: c.version,
       bootedSlot: c.bootedSlot,
       ready: c.ready,
-      upgrading: st.upgrading ? (c.upgrade?.version ?? null) : null,
+      // What the node's status reports as upgrading (SimulatedNodeApi.statusNow: an upgrade in its
+      // context), read straight from the context: statusNow looked the node and its member up again.
+      upgrading: c.upgrade !== null ? (c.upgrade.version ?? null) : null,
       slots: {
         A: c.disk.boot.A ? { ...c.disk.boot.A } : null,
         B: c.disk.boot.B ? { ...c.disk.boot.B } : null,

@@ -105,23 +105,34 @@ export class FakeNodeApi implements NodeApi {
     this.after(LATENCY_MS, () => reply(r()));
   }
 
+  private statusOf(n: FakeNode): NodeStatus {
+    return {
+      name: n.name,
+      role: n.role,
+      state: n.state,
+      version: n.version,
+      ready: n.ready,
+      upgrading: n.upgrading,
+      etcd: null,
+    };
+  }
+
   status(node: string, reply: Reply<NodeStatus>): void {
     this.calls.push({ t: this.t, op: 'status', node });
     this.reply(reply, () => {
       const n = this.state.get(node)!;
       if (n.unreachable !== null) return { ok: false, error: n.unreachable, definite: false };
-      return {
-        ok: true,
-        value: {
-          name: n.name,
-          role: n.role,
-          state: n.state,
-          version: n.version,
-          ready: n.ready,
-          upgrading: n.upgrading,
-          etcd: null,
-        },
-      };
+      return { ok: true, value: this.statusOf(n) };
+    });
+  }
+
+  /** The node list through `via` (NodeApi.clusterStatus), for a FakeNodeApi built with `listed`. */
+  protected list(via: string, reply: Reply<NodeStatus[]>): void {
+    this.calls.push({ t: this.t, op: 'clusterStatus', node: via });
+    this.reply(reply, () => {
+      const v = this.state.get(via)!;
+      if (v.unreachable !== null) return { ok: false, error: v.unreachable, definite: false };
+      return { ok: true, value: [...this.state.values()].map((n) => this.statusOf(n)) };
     });
   }
 
@@ -188,5 +199,12 @@ export class FakeNodeApi implements NodeApi {
   }
   failNextBoot(): void {
     this.unused('failNextBoot');
+  }
+}
+
+/** A node API that also lists every node's status in one call, as the simulated cluster's does. */
+export class ListingFakeNodeApi extends FakeNodeApi {
+  clusterStatus(via: string, reply: Reply<NodeStatus[]>): void {
+    this.list(via, reply);
   }
 }

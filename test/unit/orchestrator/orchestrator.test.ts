@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Orchestrator, POLL_MS, REFUSED_RETRY_MS } from '../../../sim/orchestrator/orchestrator.js';
 import type { UpgradePolicy } from '../../../sim/scenario/types.js';
 import type { Role } from '../../../models/types.js';
-import { FakeNodeApi, LATENCY_MS, type UpgradeScript } from '../../helpers/fake-node-api.js';
+import {
+  FakeNodeApi,
+  LATENCY_MS,
+  ListingFakeNodeApi,
+  type UpgradeScript,
+} from '../../helpers/fake-node-api.js';
 
 const CLUSTER: { name: string; role: Role }[] = [
   { name: 'cp1', role: 'controlplane' },
@@ -42,8 +47,9 @@ function setup(
   policy: Partial<UpgradePolicy> = {},
   scripts: Record<string, UpgradeScript[]> = {},
   cluster = CLUSTER,
+  listing = false,
 ) {
-  const api = new FakeNodeApi(cluster, 'v1');
+  const api = listing ? new ListingFakeNodeApi(cluster, 'v1') : new FakeNodeApi(cluster, 'v1');
   for (const [n, s] of Object.entries(scripts)) api.scripts.set(n, s);
   const steps: Step[] = [];
   const o = new Orchestrator(api, 'v2', { ...POLICY, ...policy }, cluster, (step, node, detail) =>
@@ -215,6 +221,49 @@ describe('orchestrator without a health gate', () => {
     }
   });
 
+  // Poll answers for a request at 0: 10 + k * 5010 for k >= 1, i.e. 5020, 10030, ..., 20050, ..., 40090.
+  it('a node Ready on the target but still upgrading is not done until it stops upgrading', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    s.api.after(20_000, () => Object.assign(cp1, { ready: true, version: 'v2', state: 'running' }));
+    s.api.after(40_000, () => Object.assign(cp1, { upgrading: false }));
+    s.run();
+    expect(s.named('node-done')[0]).toMatchObject({ t: 40_090, node: 'cp1' });
+  });
+
+  it('a node back on the old version but still upgrading is not yet a rollback', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    s.api.after(20_000, () => Object.assign(cp1, { ready: true, state: 'running' }));
+    s.api.after(40_000, () => Object.assign(cp1, { upgrading: false }));
+    s.run();
+    expect(s.named('node-failed')).toEqual([
+      { t: 40_090, step: 'node-failed', node: 'cp1', detail: 'came back on v1' },
+    ]);
+  });
+
+  it('a node that does not answer while it reboots counts as down: back on the old version is a rollback', () => {
+    const s = setup({}, { cp1: [{ hang: true }] });
+    const cp1 = s.api.state.get('cp1')!;
+    // Answers (Ready, upgrading) until 8 s, then no answer until 20 s, then Ready on v1.
+    s.api.after(1_000, () => Object.assign(cp1, { ready: true, state: 'running' }));
+    s.api.after(8_000, () => (cp1.unreachable = 'connection refused'));
+    s.api.after(20_000, () => Object.assign(cp1, { unreachable: null, upgrading: false }));
+    s.run();
+    expect(s.named('node-failed')).toEqual([
+      { t: 20_050, step: 'node-failed', node: 'cp1', detail: 'came back on v1' },
+    ]);
+  });
+
+  it('two nodes failing under halt: halted once, at the first failure', () => {
+    const s = setup({ parallel: 2 }, { cp1: [{ refuse: 'a' }], cp2: [{ hang: true }] });
+    s.run();
+    expect(s.named('halt')).toEqual([
+      { t: LATENCY_MS, step: 'halt', node: undefined, detail: 'cp1 failed: refused: a' },
+    ]);
+    expect(s.o.report()).toMatchObject({ halted: true, finishedMs: LATENCY_MS });
+  });
+
   it('skip: the failed node is left behind and the rest is still upgraded', () => {
     const { api, run, o, named } = setup({ onFailure: 'skip' }, { cp1: [{ refuse: 'no' }] });
     run();
@@ -245,7 +294,7 @@ describe('orchestrator without a health gate', () => {
   });
 });
 
-describe('orchestrator with a health gate', () => {
+describe('orchestrator with a health gate, asking node by node (an API without clusterStatus)', () => {
   // The gate asks every node's status and etcd health (through the first control plane) at once; all
   // answers arrive LATENCY_MS later. Healthy: the node is launched then.
   const gated = { healthGate: true };
@@ -388,6 +437,17 @@ describe('orchestrator with a health gate', () => {
     expect(s.o.report().outcomes).toEqual({ w1: 'done', w2: 'done' });
   });
 
+  it('workers first, parallel 3: the worker batch does not take a control plane along', () => {
+    const s = setup({ ...gated, order: 'workers-first', parallel: 3 });
+    s.run();
+    const byTime = new Map<string, string[]>();
+    for (const u of s.api.upgrades()) {
+      const [t, n] = u.split(' ') as [string, string];
+      byTime.set(t, [...(byTime.get(t) ?? []), n]);
+    }
+    expect([...byTime.values()]).toEqual([['w1', 'w2'], ['cp1'], ['cp2']]);
+  });
+
   it('parallel 2: workers go two at a time behind one gate, control planes one at a time', () => {
     const cluster: { name: string; role: Role }[] = [
       { name: 'cp1', role: 'controlplane' },
@@ -405,5 +465,58 @@ describe('orchestrator with a health gate', () => {
     }
     expect([...byTime.values()]).toEqual([['cp1'], ['cp2'], ['w1', 'w2'], ['w3']]);
     expect(s.o.report().outcomes.w3).toBe('done');
+  });
+});
+
+describe('orchestrator with a health gate, listing the nodes through a control plane (clusterStatus)', () => {
+  const gated = { healthGate: true };
+
+  it('two calls per poll, both through the first control plane, whatever the cluster size', () => {
+    const s = setup(gated, {}, CLUSTER, true);
+    s.run();
+    const first = s.api.calls.filter((c) => c.t === 0).map((c) => `${c.op} ${c.node}`);
+    expect(first).toEqual(['clusterStatus cp1', 'etcdHealth cp1']);
+    expect(s.api.calls.some((c) => c.op === 'status' && c.t < LATENCY_MS)).toBe(false);
+    expect(s.api.upgrades()[0]).toBe(`${LATENCY_MS} cp1`);
+    expect(s.o.report().outcomes).toEqual({ cp1: 'done', cp2: 'done', w1: 'done', w2: 'done' });
+  });
+
+  it('names the first node in the list that is not Ready, and a failed list by the node asked', () => {
+    const s = setup({ ...gated, healthTimeoutMs: 0 }, {}, CLUSTER, true);
+    Object.assign(s.api.state.get('w1')!, { ready: false, state: 'kernel' });
+    Object.assign(s.api.state.get('w2')!, { ready: false, state: 'off' });
+    s.run();
+    expect(s.named('health-gate-timeout').map((x) => x.detail)).toEqual(['w1 not Ready (kernel)']);
+    const f = setup({ ...gated, healthTimeoutMs: 0 }, {}, CLUSTER, true);
+    f.api.state.get('cp1')!.unreachable = 'deadline exceeded';
+    f.api.etcd = () => ({ ok: false, error: 'timeout', definite: false });
+    f.run();
+    expect(f.named('health-gate-timeout').map((x) => x.detail)).toEqual([
+      'node list via cp1: deadline exceeded',
+    ]);
+  });
+
+  it('a node left behind (skip) is not waited for, though the list still shows it', () => {
+    const s = setup({ ...gated, onFailure: 'skip' }, { cp1: [{ hang: true }] }, CLUSTER, true);
+    s.run();
+    expect(s.o.report().outcomes).toEqual({ cp1: 'failed', cp2: 'done', w1: 'done', w2: 'done' });
+    const failedAt = s.named('node-failed')[0]!.t;
+    expect(
+      s.api.calls.filter((c) => c.t >= failedAt && c.op === 'clusterStatus').map((c) => c.node),
+    ).toContain('cp2');
+  });
+
+  it('without a control plane there is nothing to list through: asked node by node', () => {
+    const workers: { name: string; role: Role }[] = [
+      { name: 'w1', role: 'worker' },
+      { name: 'w2', role: 'worker' },
+    ];
+    const s = setup(gated, {}, workers, true);
+    s.run();
+    expect(s.api.calls.filter((c) => c.t === 0).map((c) => `${c.op} ${c.node}`)).toEqual([
+      'status w1',
+      'status w2',
+    ]);
+    expect(s.o.report().outcomes).toEqual({ w1: 'done', w2: 'done' });
   });
 });

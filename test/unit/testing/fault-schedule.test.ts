@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../../sim/engine/duration.js';
+import { FAULT_KINDS } from '../../../sim/faults/index.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import { faultSchedule, SCHEDULE_FAULT_KINDS, type FaultEntry } from '../../../sim/testing/fault-schedule.js';
 import { scenarioText } from '../../../sim/testing/counterexample.js';
@@ -41,6 +42,13 @@ describe('faultSchedule', () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+
+  it('every registered fault kind is drawable (a new kind in sim/faults/ must be added to the kit)', () => {
+    const drawn = new Set<string>();
+    for (const faults of fc.sample(faultSchedule(all), { seed: 13, numRuns: 300 }))
+      for (const f of faults) drawn.add(f.type as string);
+    expect([...drawn].sort()).toEqual(FAULT_KINDS.map((k) => k.type).sort());
   });
 
   it('keeps the window, the budget, the targets and the concurrency limit', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,32 @@ describe('TraceWriter + readTrace', () => {
     const one = memorySink();
     writeTrace(one);
     expect(chunks.join('')).toBe(one.text());
+  });
+
+  it('hashes exactly the bytes written so far, whatever the batch size and wherever it is read', () => {
+    for (const flushLines of [1, 3, 256]) {
+      const sink = memorySink();
+      const w = new TraceWriter(sink, { flushLines });
+      w.header(HEADER);
+      const evs = events();
+      for (const [i, e] of evs.entries()) {
+        w.event(e);
+        // Read mid-batch and at batch ends alike: lines are hashed a batch at a time (writer.ts).
+        if (i % 2 === 0) {
+          w.flush();
+          const expected = createHash('sha256').update(sink.text()).digest('hex');
+          expect(w.currentHash(), `flushLines ${flushLines}, event ${i}`).toBe(expected);
+        } else {
+          const before = sink.text();
+          const hash = w.currentHash();
+          w.flush();
+          expect(createHash('sha256').update(sink.text()).digest('hex')).toBe(hash);
+          expect(sink.text().length).toBeGreaterThanOrEqual(before.length);
+        }
+      }
+      w.end({ kind: 'footer', t: 10_000, stop: 'duration', verdicts: [], metrics: METRICS });
+      expect(readTrace(sink.text()).hashOk, `flushLines ${flushLines}`).toBe(true);
+    }
   });
 
   it('writes through a file sink, creating directories', () => {
