@@ -101,7 +101,7 @@ export function measureCheckpointCost(rounds: number): void {
   const text = simulate(sc, { checkpointKeyframeEvery: 1 }).trace!;
   const cps = text
     .split('\n')
-    .filter((l) => l.startsWith('{"kind":"checkpoint"'))
+    .filter((l) => l.startsWith('{"kind":"checkpoint",'))
     .map((l) => JSON.parse(l) as TraceCheckpoint);
   const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as Parameters<TraceWriter['header']>[0];
   const bytes: Record<string, number> = {};

@@ -116,7 +116,7 @@ async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   // only hashed as it streams by: the CLI needs the hash and the verdicts, not the trace.
   const sink = opts.out ? fileSink(opts.out) : nullSink();
   const t0 = Date.now();
-  // Start-up as the bench defines it (bench/run.ts): from process start (performance.timeOrigin) to the
+  // Start-up as the bench defines it (bench/startup.ts): from process start (performance.timeOrigin) to the
   // first simulated event. Only the bench sets this variable.
   const startupMs = process.env.UPGRADELAB_STARTUP_REPORT === '1' ? performance.now() : null;
   const watcher = s.expect ? expectationWatcher(s.expect) : null;
@@ -310,7 +310,7 @@ export async function main(argv: string[]): Promise<number> {
       '--seed <seed>',
       'override the scenario seed (integer, or string; "42" in quotes is the string 42)',
     )
-    .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v1) here')
+    .option('--out <trace.jsonl>', 'write the trace (JSON Lines, format v2) here')
     .option('--json', 'print a machine-readable result')
     .option('--max-events <n>', `stop the run early after n events (default and most: ${MAX_EVENTS})`)
     .option('--coverage', 'print (to stderr) which model states and transitions the run visited')

@@ -1,8 +1,8 @@
-// The trace contract (types.ts) as runtime data: every event type of format v1 with its fields, and the node
-// states a `node.state` event can carry. The scenario loader checks `expect:` matchers and `finalStates`
-// against these, so a typo (`disk.wype`, `lable:`, `runing`) is an error instead of a matcher that can never
-// match (issue 11). The mapped type makes the compiler reject a type or field added to types.ts but not here,
-// and a field listed here that types.ts does not have.
+// The trace contract (types.ts) as runtime data: every event type of the trace format (v1 and v2 have the
+// same events) with its fields, and the node states a `node.state` event can carry. The scenario loader
+// checks `expect:` matchers and `finalStates` against these, so a typo (`disk.wype`, `lable:`, `runing`) is
+// an error instead of a matcher that can never match (issue 11). The mapped type makes the compiler reject a
+// type or field added to types.ts but not here, and a field listed here that types.ts does not have.
 import type { NodeCheckpoint, TraceEvent } from './types.js';
 
 type FieldsOf<T extends TraceEvent['type']> = Exclude<

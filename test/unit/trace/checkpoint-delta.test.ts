@@ -42,7 +42,7 @@ describe('delta checkpoints over the regression library', () => {
     for (let i = 0; i < f.checkpoints.length; i++)
       expect(d.checkpoints[i], `checkpoint ${i} (t=${f.checkpoints[i]!.t})`).toEqual(f.checkpoints[i]);
     // Byte for byte too: a resolved checkpoint serialises as the full line did (same key order).
-    const fullLines = full.split('\n').filter((l) => l.startsWith('{"kind":"checkpoint"'));
+    const fullLines = full.split('\n').filter((l) => l.startsWith('{"kind":"checkpoint",'));
     expect(d.checkpoints.map((c) => JSON.stringify(c))).toEqual(fullLines);
     // Keyframes come where promised: the first checkpoint, then every CHECKPOINT_KEYFRAME_EVERY-th.
     const cpKinds = kinds(delta).filter((k) => k.startsWith('checkpoint'));
@@ -171,7 +171,7 @@ describe('reading traces of either version', () => {
 
   it('reports a delta in a v1 trace, and a broken chain of deltas up to the next keyframe', () => {
     const v1 = readFileSync('test/fixtures/trace-v1/failed-boot-short.v1.jsonl', 'utf8').split('\n');
-    const at = v1.findIndex((l) => l.startsWith('{"kind":"checkpoint"'));
+    const at = v1.findIndex((l) => l.startsWith('{"kind":"checkpoint",'));
     const lines = [...v1];
     lines.splice(
       at + 1,

@@ -64,7 +64,7 @@ describe('viz: delta checkpoints', () => {
 
   it('stops at a delta in a v1 trace', () => {
     const lines = readFileSync(V1, 'utf8').split('\n');
-    const at = lines.findIndex((l) => l.startsWith('{"kind":"checkpoint"'));
+    const at = lines.findIndex((l) => l.startsWith('{"kind":"checkpoint",'));
     const t = (JSON.parse(lines[at]!) as { t: number }).t;
     lines.splice(at + 1, 0, JSON.stringify({ kind: 'checkpoint-delta', t, seq: 1e6, base: 0, nodes: [] }));
     const v = vizCheckpoints(lines.join('\n'));

@@ -1,5 +1,6 @@
-// The events the viewer handles: every v1 event type, plus any type a newer simulator adds (rendered
-// generically, never a failure: other engineers add event types while the format stays v1).
+// The events the viewer handles: every event type of trace v1 and v2 (the same in both), plus any type a
+// newer simulator adds (rendered generically, never a failure: other engineers add event types within a
+// format version).
 import type { TraceEvent } from '../../../sim/trace/types.js';
 
 export interface UnknownEvent {
@@ -13,7 +14,7 @@ export interface UnknownEvent {
 
 export type AnyEvent = TraceEvent | UnknownEvent;
 
-/** Narrows to a known v1 event by its type tag. */
+/** Narrows to a known event by its type tag. */
 export function known<T extends TraceEvent['type']>(
   e: AnyEvent,
   type: T,

@@ -44,7 +44,7 @@ export interface TraceSink {
 }
 
 export interface ParseOutcome {
-  /** Set when the file is not a v1 trace: nothing was handed to the sink but (maybe) the header. */
+  /** Set when the file is not a trace of a version this viewer reads: nothing was handed to the sink but (maybe) the header. */
   fatal: ParseError | null;
   /** True when the trace ends without a footer or stopped at a damaged line. */
   partial: boolean;
