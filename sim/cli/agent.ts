@@ -30,6 +30,7 @@ interface AgentFlags extends TlsFlags {
   peers: string;
   initialCluster?: string;
   clusterToken: string;
+  labDir?: string;
 }
 
 function port(flag: string, v: string | undefined): number | null {
@@ -93,6 +94,7 @@ async function agent(o: AgentFlags): Promise<void> {
     peers: parsePeers(o.peers),
     initialCluster: o.initialCluster ?? null,
     clusterToken: o.clusterToken,
+    ...(o.labDir ? { labDir: o.labDir } : {}),
     ...(tls ? { tls } : {}),
   });
   guardAgentProcess(running);
@@ -124,6 +126,7 @@ export function registerAgent(program: Command): void {
       'first start only: name=http://127.0.0.1:PEERPORT,... to bootstrap etcd',
     )
     .option('--cluster-token <t>', 'etcd initial cluster token', 'upgradelab')
+    .option('--lab-dir <dir>', "a folder the lab's agents share: isolate then cuts this member both ways")
     .option('--talos-version <v>', 'Talos version installed on first start', 'v1.8.0')
     .option(
       '--speed <x>',

@@ -38,6 +38,7 @@ import { EtcdClient } from '../etcd/client.js';
 import { PeerCuts, PeerProxy } from '../etcd/proxy.js';
 import type { EventHub } from '../events.js';
 import type { ServedNodeApi } from '../server.js';
+import { SharedIsolation } from './shared-isolation.js';
 import { FolderDisk } from './disk.js';
 import { AgentEtcd, type AgentEtcdTiming } from './etcd-member.js';
 import { WallClock } from './wall-clock.js';
@@ -71,6 +72,12 @@ export interface AgentNodeOptions {
   peers: readonly string[];
   events: EventHub;
   etcdBinary?: string;
+  /**
+   * The folder the agents of one lab share (`cluster up`'s DIR): an isolation is announced there so every
+   * agent's proxy also cuts the isolated member's outgoing traffic (shared-isolation.ts). Without it an
+   * isolation cuts only the traffic into this member.
+   */
+  labDir?: string;
 }
 
 const UNREACHABLE = { ok: false as const, error: 'unavailable: node API not reachable', definite: true };
@@ -101,6 +108,7 @@ export class AgentNode implements ServedNodeApi {
   readonly etcd: AgentEtcd | null;
   readonly cuts = new PeerCuts();
   private readonly proxy: PeerProxy | null;
+  private readonly shared: SharedIsolation | null;
   private actor: Actor<typeof nodeMachine> | null = null;
   /** Last machine state the model emitted ('off' while powered off). */
   state = 'off';
@@ -143,6 +151,10 @@ export class AgentNode implements ServedNodeApi {
             this.etcdTiming(),
           );
     this.proxy = e === null ? null : new PeerProxy(options.name, e.proxyPort, e.peerPort, this.cuts);
+    this.shared =
+      e !== null && options.labDir
+        ? new SharedIsolation(options.labDir, options.name, this.cuts, () => this.endpoints())
+        : null;
   }
 
   /** Talos's etcd service timings (F§3), scaled like the model; etcd-bound ones keep a wall-clock floor. */
@@ -165,6 +177,8 @@ export class AgentNode implements ServedNodeApi {
     // (or loses its data later) joins as a learner like any Talos node (F§3).
     if (!fresh && this.etcd) delete this.etcd.spec.initialCluster;
     await this.proxy?.start();
+    this.shared?.announce(false);
+    this.shared?.start();
     this.publish({
       type: 'api',
       node: this.options.name,
@@ -184,6 +198,8 @@ export class AgentNode implements ServedNodeApi {
     this.actor?.stop();
     this.actor = null;
     this.clock.stopAll();
+    this.shared?.stop();
+    this.shared?.announce(false);
     await this.etcd?.stop('graceful');
     await this.proxy?.close();
   }
@@ -823,17 +839,51 @@ export class AgentNode implements ServedNodeApi {
   isolate(_node: string, reply: Reply<string>): void {
     if (!this.proxy)
       return reply({ ok: false, error: 'a worker has no etcd peer traffic to cut', definite: true });
-    // No member id is registered with these cuts, so every connection into our peer port is of unknown
-    // sender and is dropped both ways while any cut touches us (proxy.ts).
-    this.cuts.cut('*', this.options.name);
-    this.cuts.cut(this.options.name, '*');
+    const name = this.options.name;
+    // Connections of unknown sender are dropped both ways while any cut touches us; known senders are cut
+    // by name (proxy.ts), so every member we know of is cut explicitly too.
+    this.cuts.cut('*', name);
+    this.cuts.cut(name, '*');
     this.isolateFaultId ??= ++this.faultSeq;
-    this.fault('start', 'partition', this.isolateFaultId, 'lab verb isolate: peer proxy drops all traffic');
-    reply({ ok: true, value: `${this.options.name} isolated` });
+    const id = this.isolateFaultId;
+    const done = (full: boolean) => {
+      this.fault(
+        'start',
+        'partition',
+        id,
+        full
+          ? 'lab verb isolate: every peer proxy of the lab drops its traffic, both ways'
+          : 'lab verb isolate: its own peer proxy drops the traffic into it (no shared lab folder)',
+      );
+      reply({ ok: true, value: `${name} isolated${full ? '' : ' (incoming peer traffic only)'}` });
+    };
+    const shared = this.shared;
+    if (!shared) return done(false);
+    void shared.registerMembers().then(() => {
+      if (this.isolateFaultId !== id) return;
+      for (const other of this.cutsNames()) this.cuts.isolate(name, [name, other]);
+      // The other agents cut our outgoing traffic at their proxies once they see the announcement.
+      shared.announce(true);
+      done(true);
+    });
+  }
+
+  /** The members the cuts know by id (SharedIsolation registers them from the member list). */
+  private cutsNames(): string[] {
+    return this.cuts.knownNames().filter((n) => n !== this.options.name);
   }
 
   heal(_node: string, reply: Reply<string>): void {
-    this.cuts.healAll();
+    const name = this.options.name;
+    this.shared?.announce(false);
+    this.cuts.heal('*', name);
+    this.cuts.heal(name, '*');
+    for (const other of this.cutsNames()) {
+      // Another member's own isolation stays cut until it heals itself.
+      if (this.shared?.cutsFor(other)) continue;
+      this.cuts.heal(name, other);
+      this.cuts.heal(other, name);
+    }
     if (this.isolateFaultId !== null) this.fault('end', 'partition', this.isolateFaultId, 'lab verb heal');
     const was = this.isolateFaultId !== null;
     this.isolateFaultId = null;

@@ -115,6 +115,8 @@ export async function labUp(o: LabUpOptions): Promise<LabFile> {
         String(o.speed),
         '--peers',
         peers,
+        '--lab-dir',
+        o.dir,
         ...(cp
           ? [
               '--etcd-client-port',

@@ -42,6 +42,8 @@ export interface AgentConfig {
   peers: string[];
   initialCluster: string | null;
   clusterToken: string;
+  /** The lab's shared folder (shared-isolation.ts). */
+  labDir?: string;
   tls?: TlsFiles;
 }
 
@@ -79,6 +81,7 @@ export async function startAgent(c: AgentConfig): Promise<RunningAgent> {
     etcd,
     peers: c.peers,
     events,
+    ...(c.labDir ? { labDir: c.labDir } : {}),
   });
   const server = new NodeServer(node, { listen: c.listen, events, ...(c.tls ? { tls: c.tls } : {}) });
   const port = await server.start();

@@ -27,6 +27,11 @@ export class PeerCuts {
     this.names.set(hex, name);
   }
 
+  /** Every member name registered so far. */
+  knownNames(): string[] {
+    return [...new Set(this.names.values())];
+  }
+
   nameOf(hexId: string): string | null {
     return this.names.get(hexId.toLowerCase().replace(/^0+(?=.)/, '')) ?? null;
   }
