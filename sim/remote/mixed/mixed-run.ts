@@ -16,6 +16,7 @@ import type { RecordedViolation } from '../../run/monitor.js';
 import type { InvariantName, Scenario } from '../../scenario/types.js';
 import type { EtcdHealth, NodeApi, NodeStatus, Reply } from '../../api/node-api.js';
 import { TRACE_FORMAT, TRACE_VERSION } from '../../trace/types.js';
+import { verdicts as verdictsOf } from '../../run/report.js';
 import type { RunMetrics, TraceEventBody, TraceFooter, Verdict } from '../../trace/types.js';
 import { memorySink, TraceWriter, type TraceSink } from '../../trace/writer.js';
 import { CODE_VERSION } from '../../version.js';
@@ -360,18 +361,8 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
     const orch = orchestrator as Orchestrator | null;
     const report = orch ? orch.report() : null;
     const evaluated = scenario.invariants.filter((i) => MIXED_INVARIANTS.includes(i));
-    const verdicts: Verdict[] = evaluated.map((name) => {
-      const vs = violations.filter((v) => v.invariant === name);
-      const first = vs[0];
-      return first
-        ? {
-            invariant: name,
-            ok: false,
-            violations: vs.length,
-            first: { t: first.t, nodes: first.nodes, message: first.message },
-          }
-        : { invariant: name, ok: true, violations: 0 };
-    });
+    // The report's verdicts, over the invariants a mixed run can evaluate (the others are listed as such).
+    const verdicts = verdictsOf({ ...scenario, invariants: evaluated }, violations);
     const endMs = Math.max(lastT, clock.now());
     const metrics: RunMetrics = {
       simulatedMs: endMs,
