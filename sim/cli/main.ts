@@ -110,6 +110,9 @@ async function cmdRun(file: string, opts: RunOptions): Promise<number> {
   // Attached nodes make it a mixed run on wall-clock time (sim/cli/run-mixed.ts), which loads gRPC: only then.
   if (scenario.cluster.nodes.some((n) => n.attach))
     return (await import('./run-mixed.js')).runMixedCommand(file, scenario, opts);
+  // A simulated run is on virtual time: a --speed there would be accepted and do nothing.
+  if (opts.speed !== undefined)
+    throw new UsageError(`--speed applies only to scenarios with attach: nodes; ${file} has none`);
   const seed = parseSeedArgument(opts.seed) ?? scenario.seed;
   const s = applySeed(scenario, seed);
   // The output path is opened before simulating, so a bad one costs nothing. Without --out the trace is

@@ -51,6 +51,13 @@ describe('exit codes, one meaning each', () => {
     expect(r.err).toMatch(/--max-events must be/);
     expect(r.err).not.toMatch(STACK);
   });
+
+  it('--speed on a scenario without attached nodes is refused, not ignored', () => {
+    const r = cli('run', '--speed', '5', 'scenarios/default.yaml');
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.err).toMatch(/--speed applies only to scenarios with attach: nodes/);
+    expect(r.out).not.toMatch(/result:/);
+  });
 });
 
 describe('output paths are checked before simulating', () => {
