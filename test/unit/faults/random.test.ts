@@ -48,6 +48,28 @@ describe('scheduleRandomFaults', () => {
     expect(stream.draws).toBe(probe.draws);
   });
 
+  it('an arrival that falls exactly at untilMs (the liveness phase) is not armed; one ms earlier is', () => {
+    const first = new Stream('faults', 9).exponentialMs(HOUR_MS);
+    const armed = (untilMs: number) => {
+      const w = faultWorld(['cp1']);
+      scheduleRandomFaults(
+        w.ctx,
+        {
+          arrivals: [{ key: 'powerLoss', ratePerNodeHour: 1, params: { duration: { minMs: 1, maxMs: 1 } } }],
+          maxConcurrent: 1,
+          fromMs: 0,
+        },
+        new Stream('faults', 9),
+        untilMs,
+        null,
+      );
+      w.run(untilMs + 1);
+      return starts(w.lines).map(([t]) => t);
+    };
+    expect(armed(first)).toEqual([]);
+    expect(armed(first + 1)).toEqual([first]);
+  });
+
   it('at most maxConcurrent random faults that take a node out; a refused arrival still draws the next', () => {
     const w = faultWorld(['cp1', 'cp2', 'cp3']);
     const stream = new Stream('faults', 5);
