@@ -119,6 +119,8 @@ export class AgentNode implements ServedNodeApi {
   /** Boot faults survive a power loss (they stand for a bad image, not for memory). */
   private bootFaults: BootFault[] = [];
   private etcdWanted = false;
+  /** A stop of the etcd process in flight: a start waits for it (startEtcd). */
+  private etcdStopping: Promise<unknown> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private faultSeq = 0;
   private powerFaultId: number | null = null;
@@ -374,10 +376,25 @@ export class AgentNode implements ServedNodeApi {
     });
   }
 
+  /** Remember a stop in flight until it settles, so the next boot's start waits for it. */
+  private stopping<T>(stop: Promise<T>): Promise<T> {
+    const p = stop.finally(() => {
+      if (this.etcdStopping === p) this.etcdStopping = null;
+    });
+    this.etcdStopping = p;
+    return p;
+  }
+
   /** The etcd service start at boot (pre-start once, F§3), then wait for a linearizable read. */
   private async startEtcd(actor: Actor<typeof nodeMachine>): Promise<void> {
     const etcd = this.etcd;
-    if (!etcd || etcd.process.running) return;
+    if (!etcd) return;
+    // Talos stops its services before it reboots (F§3): a stop still in flight (a leader's graceful stop
+    // hands leadership over first, F§4, and may outlast a fast reboot) ends before this boot's start.
+    // Returning here while the old process lived left the node in init until the boot timeout (the
+    // mixed-run canary's cp1, test/e2e/agent-etcd-restart.test.ts).
+    while (this.etcdStopping) await this.etcdStopping;
+    if (this.actor !== actor || etcd.process.running) return;
     this.etcdWanted = true;
     const r = await etcd.start();
     if (this.actor !== actor) return;
@@ -435,7 +452,7 @@ export class AgentNode implements ServedNodeApi {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     if (!this.etcd.process.running) return;
-    const exit = await this.etcd.stop(graceful ? 'graceful' : 'kill');
+    const exit = await this.stopping(this.etcd.stop(graceful ? 'graceful' : 'kill'));
     this.etcdEvent(
       graceful ? 'service:stopped' : 'service:killed',
       exit ? `signal ${exit.signal}` : undefined,
@@ -445,7 +462,7 @@ export class AgentNode implements ServedNodeApi {
   /** The data dir is gone (a wipe, or LeaveCluster removing it): a running member dies with it. */
   private async etcdDataWiped(): Promise<void> {
     if (!this.etcd) return;
-    if (this.etcd.process.running) await this.etcd.stop('kill');
+    if (this.etcd.process.running) await this.stopping(this.etcd.stop('kill'));
     rmSync(this.disk.etcdDataDir, { recursive: true, force: true });
     this.etcdEvent('data-wiped');
   }
@@ -811,7 +828,7 @@ export class AgentNode implements ServedNodeApi {
     this.state = 'off';
     this.powerFaultId = ++this.faultSeq;
     this.fault('start', 'powerLoss', this.powerFaultId, 'lab verb powerOff: etcd SIGKILLed, memory lost');
-    void (this.etcd?.stop('kill') ?? Promise.resolve(null)).then(() =>
+    void (this.etcd ? this.stopping(this.etcd.stop('kill')) : Promise.resolve(null)).then(() =>
       reply({ ok: true, value: `${this.options.name} powered off` }),
     );
   }
