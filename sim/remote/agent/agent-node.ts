@@ -29,9 +29,11 @@ import type {
   NodeStatus,
   Reply,
   ResetOptions,
+  SlotState,
   UpgradeOptions,
   WipeLabel,
 } from '../../api/node-api.js';
+import { slotStateOf } from '../../api/slot-state.js';
 import type { TraceEventBody } from '../../trace/types.js';
 import { forfeitLeadership, leaveCluster, type EtcdVerbContext } from './etcd-verbs.js';
 import { EtcdClient } from '../etcd/client.js';
@@ -808,6 +810,31 @@ export class AgentNode implements ServedNodeApi {
   }
 
   // ---- lab verbs: they act on the machine, so they answer while it is down -----------------------
+
+  /**
+   * Lab.SlotState from the folders, not from the model: the slots, the bootloader and META are read back
+   * from BOOT/A, BOOT/B, BOOT/bootloader.json and META, so a disk that went wrong (a torn or deleted slot,
+   * an agent that forgot a write) shows in the bootable invariant. The machine stage, the running version
+   * and the booted slot are the model's (nothing on disk records them); the boot faults are the lab's.
+   */
+  slotState(_node: string, reply: Reply<SlotState>): void {
+    let disk;
+    try {
+      disk = this.disk.read();
+    } catch (err) {
+      return reply({ ok: false, error: `disk unreadable: ${(err as Error).message}`, definite: true });
+    }
+    const c = this.context();
+    reply({
+      ok: true,
+      value: slotStateOf(this.actor ? this.state : 'off', {
+        version: c?.version ?? null,
+        bootedSlot: c?.bootedSlot ?? null,
+        disk,
+        bootFaults: c?.bootFaults ?? this.bootFaults,
+      }),
+    });
+  }
 
   private fault(kind: 'start' | 'end', fault: string, id: number, detail: string): void {
     this.publish({ type: `fault.${kind}`, fault, id, node: this.options.name, detail });
