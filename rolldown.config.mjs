@@ -4,8 +4,8 @@
 // agents, the Dockerfile, the tests) runs the bundle. Every chunk lands in dist/sim/cli/ beside main.js,
 // so the `import.meta.url`-relative paths keep resolving as they do from the unbundled file there:
 // ./main.js (agents re-run the CLI), ./worker.js (the sweep's piscina worker, a second entry),
-// ../../viz/ (the built viewer), the generated validator (copied beside the chunks, below) and proto/
-// (searched upwards). The lazily imported commands stay separate chunks, and every module of ours is in
+// ../../viz/ (the built viewer), the generated validator and its code cache (copied beside the chunks,
+// below) and proto/ (searched upwards). The lazily imported commands stay separate chunks, and every module of ours is in
 // the bundle exactly once, so classes such as ScenarioError have one identity (`instanceof` holds).
 // The library entry points (dist/sim/index.js, dist/sim/testing/) stay tsc's unbundled output.
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
@@ -14,8 +14,9 @@ import { defineConfig } from 'rolldown';
 
 const OUT_DIR = 'dist/sim/cli';
 const CHUNK_PREFIX = 'chunk-';
-// Written by the build's previous step (sim/scenario/precompiled.ts, writeValidator).
-const VALIDATOR = 'scenario-validator.generated.cjs';
+// Written by the build's previous step (sim/scenario/precompiled.ts, writeValidator): the validator and
+// V8's code cache of it.
+const VALIDATOR_FILES = ['scenario-validator.generated.cjs', 'scenario-validator.generated.cache'];
 
 /**
  * Packages left to Node's resolver at run time. piscina loads its own worker file by path, gRPC and
@@ -34,11 +35,11 @@ const cleanOldChunks = {
   },
 };
 
-/** The chunk holding sim/scenario/precompiled.ts requires the validator from its own folder. */
+/** The chunk holding sim/scenario/precompiled.ts loads the validator from its own folder. */
 const copyValidator = {
   name: 'upgradelab-copy-validator',
   writeBundle() {
-    copyFileSync(join('dist/sim/scenario', VALIDATOR), join(OUT_DIR, VALIDATOR));
+    for (const f of VALIDATOR_FILES) copyFileSync(join('dist/sim/scenario', f), join(OUT_DIR, f));
   },
 };
 
