@@ -1,5 +1,5 @@
-// Bundles the CLI (issue 8: start-up was most of a short `run`, spent loading ~100 of our ES modules and
-// ~370 files of yaml, commander, xstate and seedrandom). `npm run build` runs it after tsc; it writes the
+// Bundles the CLI (issue 8: start-up was most of a short `run`, spent loading 74 of our ES modules and
+// 101 files of yaml, commander, xstate and seedrandom). `npm run build` runs it after tsc; it writes the
 // bundle over tsc's dist/sim/cli/main.js, so every path that names the CLI (bin, npm start, the lab's
 // agents, the Dockerfile, the tests) runs the bundle. Every chunk lands in dist/sim/cli/ beside main.js,
 // so the `import.meta.url`-relative paths keep resolving as they do from the unbundled file there:

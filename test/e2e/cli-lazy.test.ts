@@ -1,6 +1,6 @@
 // Start-up of the command line (issue 8): `run` and `validate` must not load what only other commands use,
-// and the built CLI is a bundle (rolldown.config.mjs): a run reads a handful of bundle chunks, not ~100
-// modules of ours and ~370 files of yaml, commander, xstate and seedrandom. gRPC and protobufjs (serve,
+// and the built CLI is a bundle (rolldown.config.mjs): a run reads a handful of bundle chunks, not 74
+// modules of ours and 101 files of yaml, commander, xstate and seedrandom. gRPC and protobufjs (serve,
 // upgrade, agent: ~430 CommonJS files), piscina and cli-progress (sweep) and fast-check (fuzz) once made up
 // most of a short run's start-up. NODE_DEBUG=module,esm makes Node's loaders name every file they load.
 import { spawnSync } from 'node:child_process';
