@@ -50,6 +50,7 @@ export class World {
   private readonly indexByName = new Map<string, number>();
   /** Nodes whose actor moved or that emitted an effect since `takeDirty()` (the invariant monitor's input). */
   private dirtyNodes = new Set<string>();
+  private spareDirty = new Set<string>();
   /**
    * Nodes that moved or emitted an effect since the last checkpoint, kept only while a traced run asks
    * (trackCheckpointChanges): incremental checkpoints rebuild these records only (issue 8).
@@ -178,10 +179,16 @@ export class World {
     return i;
   }
 
-  /** The nodes that may have changed since the last call (each actor transition or effect marks one). */
-  takeDirty(): Set<string> {
+  /**
+   * The nodes that may have changed since the last call (each actor transition or effect marks one). The
+   * set is reused: it is valid until the next call (two sets take turns, so an event allocates none).
+   */
+  takeDirty(): ReadonlySet<string> {
     const d = this.dirtyNodes;
-    this.dirtyNodes = new Set();
+    const spare = this.spareDirty;
+    spare.clear();
+    this.dirtyNodes = spare;
+    this.spareDirty = d;
     return d;
   }
 

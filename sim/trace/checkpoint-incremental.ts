@@ -20,7 +20,7 @@
 import type { World } from '../cluster/world.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import { sameJson } from './checkpoint-delta.js';
-import { activeFaultIds, etcdCheckpoint, nodeCheckpoint } from './checkpoint.js';
+import { activeFaultIds, etcdCheckpoint, etcdMemberCheckpoint, nodeCheckpoint } from './checkpoint.js';
 import { NODE_CHECKPOINT_FIELDS } from './fields.js';
 import {
   CHECKPOINT_KEYFRAME_EVERY,
@@ -66,6 +66,8 @@ export class IncrementalCheckpoints {
   private records: NodeCheckpoint[] | null = null;
   /** Each record's JSON text, kept from the last keyframe that serialised it (null: changed since). */
   private recordJson: (string | null)[] = [];
+  /** The model context each record was built from (a new context object is the only way one changes). */
+  private contextAt: unknown[] = [];
   private etcd: TraceCheckpoint['etcd'] | null = null;
   private activeFaults: number[] = [];
   private partitions: string[][] = [];
@@ -101,6 +103,7 @@ export class IncrementalCheckpoints {
     let records = this.records;
     if (records === null) {
       records = world.nodes.map((n) => nodeCheckpoint(world, n));
+      this.contextAt = world.nodes.map((n) => n.actor.getSnapshot().context);
       this.records = records;
       this.recordJson = new Array<string | null>(records.length).fill(null);
     } else {
@@ -112,8 +115,22 @@ export class IncrementalCheckpoints {
       }
       indexes.sort((a, b) => a - b);
       for (const i of indexes) {
+        const node = world.nodes[i]!;
         const before = records[i]!;
-        const after = nodeCheckpoint(world, world.nodes[i]!);
+        const ctx = node.actor.getSnapshot().context;
+        // XState contexts are immutable: the same context object and state as at the last record leave only
+        // the etcd member (control planes) to look at.
+        if (ctx === this.contextAt[i] && node.state === before.state) {
+          if (node.role !== 'controlplane') continue;
+          const etcd = etcdMemberCheckpoint(world, node);
+          if (sameJson(before.etcd, etcd)) continue;
+          entries.push({ name: node.name, etcd });
+          records[i] = { ...before, etcd };
+          this.recordJson[i] = null;
+          continue;
+        }
+        this.contextAt[i] = ctx;
+        const after = nodeCheckpoint(world, node);
         let entry: NodeCheckpointDelta | null = null;
         for (const f of NODE_CHECKPOINT_FIELDS) {
           if (sameJson(before[f], after[f])) continue;

@@ -9,9 +9,7 @@ import type { NodeCheckpoint, TraceCheckpoint } from './types.js';
 
 /** One node's checkpoint record, from its model's context, its last state and its etcd member. */
 export function nodeCheckpoint(world: World, n: SimNode): NodeCheckpoint {
-  const etcd = world.etcd;
   const c = n.actor.getSnapshot().context;
-  const m = n.role === 'controlplane' ? etcd.memberByName(n.name) : null;
   return {
     name: n.name,
     state: n.state,
@@ -29,13 +27,18 @@ export function nodeCheckpoint(world: World, n: SimNode): NodeCheckpoint {
     meta: c.disk.meta
       ? { upgradeFallback: c.disk.meta.upgradeFallback, staged: c.disk.meta.staged?.version ?? null }
       : null,
-    etcd: m
-      ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex }
-      : n.role === 'controlplane'
-        ? { member: null, learner: false, started: false, lastIndex: 0 }
-        : null,
+    etcd: etcdMemberCheckpoint(world, n),
     powered: n.state !== 'off',
   };
+}
+
+/** A node's etcd member as its record shows it: null for workers, an empty member for a control plane without one. */
+export function etcdMemberCheckpoint(world: World, n: SimNode): NodeCheckpoint['etcd'] {
+  if (n.role !== 'controlplane') return null;
+  const m = world.etcd.memberByName(n.name);
+  return m
+    ? { member: m.id, learner: m.learner, started: m.started, lastIndex: m.lastIndex }
+    : { member: null, learner: false, started: false, lastIndex: 0 };
 }
 
 /** The cluster-wide etcd part of a checkpoint (O(members)). */
