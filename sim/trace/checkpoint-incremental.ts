@@ -125,7 +125,7 @@ export class IncrementalCheckpoints {
           const etcd = etcdMemberCheckpoint(world, node);
           if (sameJson(before.etcd, etcd)) continue;
           entries.push({ name: node.name, etcd });
-          records[i] = { ...before, etcd };
+          records[i] = withEtcd(before, etcd);
           this.recordJson[i] = null;
           continue;
         }
@@ -172,16 +172,18 @@ export class IncrementalCheckpoints {
       this.deltaCharsSinceKeyframe = 0;
       this.keyframeChars = json.length;
     } else {
+      // One literal shape, the unchanged parts undefined: JSON.stringify leaves those keys out, so the text
+      // is that of a TraceCheckpointDelta without them (and building it costs no shape changes).
       const d: TraceCheckpointDelta = {
         kind: 'checkpoint-delta',
         t,
         seq,
         base: this.lastSeq,
         nodes: entries,
+        etcd: etcdChanged ? this.etcd! : undefined,
+        activeFaults: faultsChanged ? this.activeFaults : undefined,
+        partitions: partitionsChanged ? this.partitions : undefined,
       };
-      if (etcdChanged) d.etcd = this.etcd!;
-      if (faultsChanged) d.activeFaults = this.activeFaults;
-      if (partitionsChanged) d.partitions = this.partitions;
       json = JSON.stringify(d);
       this.deltasSinceKeyframe++;
       this.deltaCharsSinceKeyframe += json.length;
@@ -223,4 +225,21 @@ export class IncrementalCheckpoints {
       `,"activeFaults":${JSON.stringify(this.activeFaults)},"partitions":${JSON.stringify(this.partitions)}}`
     );
   }
+}
+
+/** `r` with another etcd member, the keys in NodeCheckpoint's order (a spread would cost a shape change). */
+function withEtcd(r: NodeCheckpoint, etcd: NodeCheckpoint['etcd']): NodeCheckpoint {
+  return {
+    name: r.name,
+    state: r.state,
+    version: r.version,
+    bootedSlot: r.bootedSlot,
+    ready: r.ready,
+    upgrading: r.upgrading,
+    slots: r.slots,
+    bootloader: r.bootloader,
+    meta: r.meta,
+    etcd,
+    powered: r.powered,
+  };
 }
