@@ -126,6 +126,35 @@ describe('deploy/sweep-job.yaml', () => {
     expect(merged.runs).toBe(4);
     expect({ ...merged, timing: null }).toEqual({ ...unsharded, timing: null });
   }, 300_000); // five short processes of the default scenario; minutes only on a crowded machine
+
+  it('a shard that finds failing seeds completes, and so does the merge; a broken sweep fails the pod', () => {
+    // Failing seeds are the result (exit 1 mapped to 0); bad input or a crash (exit 2, 3) must fail the
+    // pod so Kubernetes retries it and the merge refuses the missing shard. Same commands, another scenario.
+    const results = mkdtempSync(join(tmpdir(), 'upgradelab-job-'));
+    cleanup.push(results);
+    const failing = {
+      SCENARIO: 'test/fixtures/sweep-small.yaml',
+      SEEDS: '1..4',
+      WORKERS: '1',
+      RESULTS_DIR: results,
+    };
+    const shards = Number(envOf(container(sweepJob!)).SHARDS);
+    for (let i = 0; i < shards; i++) {
+      const pod = runPod(container(sweepJob!), { ...failing, JOB_COMPLETION_INDEX: String(i) });
+      expect(pod.code, pod.err).toBe(0);
+    }
+    const merge = runPod(container(mergeJob!), { RESULTS_DIR: results });
+    expect(merge.code, merge.err).toBe(0);
+    const merged = JSON.parse(readFileSync(join(results, 'sweep.json'), 'utf8')) as SweepReport;
+    expect(merged.runs).toBe(4);
+    expect(merged.failing.k).toBeGreaterThan(0);
+    const broken = runPod(container(sweepJob!), {
+      ...failing,
+      SCENARIO: 'test/fixtures/no-such-scenario.yaml',
+      JOB_COMPLETION_INDEX: '0',
+    });
+    expect(broken.code).not.toBe(0);
+  }, 300_000);
 });
 
 describe('deploy/Dockerfile', () => {
