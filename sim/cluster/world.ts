@@ -50,6 +50,12 @@ export class World {
   private readonly indexByName = new Map<string, number>();
   /** Nodes whose actor moved or that emitted an effect since `takeDirty()` (the invariant monitor's input). */
   private dirtyNodes = new Set<string>();
+  private spareDirty = new Set<string>();
+  /**
+   * Nodes that moved or emitted an effect since the last checkpoint, kept only while a traced run asks
+   * (trackCheckpointChanges): incremental checkpoints rebuild these records only (issue 8).
+   */
+  private checkpointDirty: Set<string> | null = null;
   /** Nodes that may wait on etcd or on their Kubernetes node (settle() looks at these only). */
   private readonly waiting = new Set<SimNode>();
   readonly network: Network;
@@ -141,7 +147,10 @@ export class World {
       // XState catches exceptions thrown inside actions and would re-throw them later from a timer; a
       // model exception is a simulator bug, so it is kept and re-thrown by settle() after this event.
       actor.subscribe({
-        next: () => this.dirtyNodes.add(spec.name),
+        next: () => {
+          this.dirtyNodes.add(spec.name);
+          this.checkpointDirty?.add(spec.name);
+        },
         error: (err) => (this.modelError ??= { node: spec.name, err }),
       });
       etcd?.on('*', (e) => this.etcdDriver.serviceEffect(node, e as EtcdServiceEmitted));
@@ -170,10 +179,29 @@ export class World {
     return i;
   }
 
-  /** The nodes that may have changed since the last call (each actor transition or effect marks one). */
-  takeDirty(): Set<string> {
+  /**
+   * The nodes that may have changed since the last call (each actor transition or effect marks one). The
+   * set is reused: it is valid until the next call (two sets take turns, so an event allocates none).
+   */
+  takeDirty(): ReadonlySet<string> {
     const d = this.dirtyNodes;
-    this.dirtyNodes = new Set();
+    const spare = this.spareDirty;
+    spare.clear();
+    this.dirtyNodes = spare;
+    this.spareDirty = d;
+    return d;
+  }
+
+  /** From now on, keep the nodes that change between checkpoints (takeCheckpointChanges). */
+  trackCheckpointChanges(): void {
+    this.checkpointDirty ??= new Set();
+  }
+
+  /** The nodes that may have changed since the previous call (or since tracking began). */
+  takeCheckpointChanges(): Set<string> {
+    const d = this.checkpointDirty;
+    if (d === null) throw new Error('World.takeCheckpointChanges: call trackCheckpointChanges first');
+    this.checkpointDirty = new Set();
     return d;
   }
 
@@ -249,6 +277,7 @@ export class World {
   /** The node moved or emitted an effect (the invariant monitor's input). */
   markDirty(name: string): void {
     this.dirtyNodes.add(name);
+    this.checkpointDirty?.add(name);
   }
 
   /** The node waits on etcd or on its Kubernetes node: settle() looks at it until it no longer does. */

@@ -1,7 +1,7 @@
 // The shape of an invariant: a check run after every event that returns the violation it sees now (or
 // null), plus an optional final check at the end of the run. A violation is recorded once per episode:
 // when the check goes from clean to violated, not on every event while it stays violated.
-import type { World } from '../cluster/world.js';
+import type { SimNode, World } from '../cluster/world.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { InvariantName } from '../scenario/types.js';
 
@@ -29,6 +29,11 @@ export interface InvariantEnv {
    * node and update only these, so a check costs what changed, not the cluster's size.
    */
   dirty: ReadonlySet<string> | null;
+  /**
+   * `dirty` as nodes in the world's order, when the caller computed it once for every invariant of an
+   * event (the monitor does); nodesToCheck sorts `dirty` itself otherwise.
+   */
+  dirtyInOrder?: readonly SimNode[];
 }
 
 export interface Invariant {

@@ -6,6 +6,7 @@
 import type { World } from '../cluster/world.js';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { FaultRegistry } from '../faults/registry.js';
+import { dirtyNodesInOrder } from '../invariants/dirty.js';
 import type { Invariant, InvariantEnv, Violation } from '../invariants/invariant.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TraceFn } from '../cluster/world.js';
@@ -54,6 +55,8 @@ export class InvariantMonitor {
   ) {
     this.notReady = new Set(world.nodes.map((n) => n.name));
   }
+
+  private readonly isReady = (node: string): boolean => this.world.nodeContext(node).ready;
 
   /** Invariant deadlines: a no-op event at the deadline, after which every invariant is checked. */
   private readonly wakeAt = (atMs: number): void => {
@@ -119,13 +122,17 @@ export class InvariantMonitor {
     if (!this.hadQuorum) this.noQuorumMs += now - this.lastT;
     // Quorum, not a leader: a normal election takes virtual time (F§4) and is not lost quorum.
     this.hadQuorum = world.etcd.hasQuorum();
-    this.registry.settleRecovering((n) => world.nodeContext(n).ready);
+    this.registry.settleRecovering(this.isReady);
     this.lastT = now;
     const e = this.env(this.checkedOnce ? dirty : null);
+    // The dirty nodes in world order once for every invariant, not sorted again by each.
+    if (e.dirty !== null) e.dirtyInOrder = dirtyNodesInOrder(world, e.dirty);
     this.checkedOnce = true;
     // The verifying set must not schedule its own deadline events: the run would differ from a plain one.
     const full = this.verify === null ? null : { ...this.env(null), wakeAt: () => {} };
-    for (const [i, inv] of this.invariants.entries()) {
+    const invariants = this.invariants;
+    for (let i = 0; i < invariants.length; i++) {
+      const inv = invariants[i]!;
       const v = inv.check(e);
       if (full !== null) {
         const expected = this.verify![i]!.check(full);

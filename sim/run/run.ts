@@ -17,7 +17,16 @@ import { Orchestrator, type OrchestratorReport } from '../orchestrator/orchestra
 import { MAX_EVENTS, writePeriodMs } from '../scenario/limits.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildCheckpoint } from '../trace/checkpoint.js';
-import type { RunMetrics, TraceEvent, TraceEventBody, TraceFooter, Verdict } from '../trace/types.js';
+import { sameJson } from '../trace/checkpoint-delta.js';
+import { IncrementalCheckpoints, keyframePolicy } from '../trace/checkpoint-incremental.js';
+import type {
+  RunMetrics,
+  TraceCheckpoint,
+  TraceEvent,
+  TraceEventBody,
+  TraceFooter,
+  Verdict,
+} from '../trace/types.js';
 import { TRACE_FORMAT, TRACE_VERSION } from '../trace/types.js';
 import { CountingWriter, type RunWriter } from '../trace/counting-writer.js';
 import { memorySink, TraceWriter, type TraceSink } from '../trace/writer.js';
@@ -36,7 +45,10 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Write checkpoints (default true). */
   checkpoints?: boolean;
-  /** A full checkpoint every this many, deltas between (default 10; 1: all full). sim/trace/writer.ts */
+  /**
+   * A full checkpoint at least this many checkpoints apart, deltas between, later while the deltas are
+   * small next to a keyframe (default 10; 1: all full). sim/trace/checkpoint-incremental.ts
+   */
   checkpointKeyframeEvery?: number;
   /**
    * Keep a trace (default true). `false` is the sweeps' trace-less mode: nothing is serialised or hashed
@@ -88,6 +100,16 @@ export interface SimulateResult {
 /** The event cap of a run (sim/scenario/limits.ts); reaching it stops the run early, never a PASS. */
 export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
+/** Where two checkpoints of one world differ first, for the verify mode's error. */
+function checkpointDifference(a: TraceCheckpoint, b: TraceCheckpoint): string {
+  for (let i = 0; i < b.nodes.length; i++)
+    if (!sameJson(a.nodes[i], b.nodes[i]))
+      return `node ${b.nodes[i]!.name}: ${JSON.stringify(a.nodes[i])} vs ${JSON.stringify(b.nodes[i])}`;
+  for (const k of ['etcd', 'activeFaults', 'partitions'] as const)
+    if (!sameJson(a[k], b[k])) return `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`;
+  return 'the keyframe text (the same state serialised differently)';
+}
+
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulateResult {
   // Attached nodes need the wall-clock mixed run (sim/remote/mixed/); simulating them would be a silent lie.
   if (scenario.cluster.nodes.some((n) => n.attach))
@@ -98,11 +120,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const traced = options.trace !== false;
   const memory = traced && !options.sink ? memorySink() : null;
   const counting = traced ? null : new CountingWriter();
-  const writer: RunWriter =
-    counting ??
-    new TraceWriter(options.sink ?? memory!, {
-      ...(options.checkpointKeyframeEvery ? { keyframeEvery: options.checkpointKeyframeEvery } : {}),
-    });
+  const traceWriter = counting ? null : new TraceWriter(options.sink ?? memory!);
+  const writer: RunWriter = counting ?? traceWriter!;
+  const policy = keyframePolicy(options.checkpointKeyframeEvery);
   let seq = 0;
   const onEvent = options.onEvent;
   // The fault registry hears when a node becomes Ready: that ends the quorum excuse of an instant fault.
@@ -240,10 +260,29 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     // Trace-less runs keep the checkpoint events (they count in metrics.events and settle the world) but
     // build nothing, so their metrics equal a traced run's.
     if (options.checkpoints !== false && scenario.checkpointEveryMs > 0) {
+      // Built from the nodes that changed since the previous one (checkpoint-incremental.ts); the verify
+      // mode also builds each in full and throws if the two differ.
+      const checkpoints = traceWriter ? new IncrementalCheckpoints(world, registry, policy) : null;
       const cp = () => {
         options.onCheckpoint?.();
         world.settle();
-        if (traced) writer.checkpoint(buildCheckpoint(world, registry, scheduler.now, seq++));
+        if (checkpoints) {
+          const t = scheduler.now;
+          const s = seq++;
+          const line = checkpoints.next(t, s);
+          traceWriter!.checkpointJson(t, line.json);
+          if (options.verifyInvariants) {
+            const full = buildCheckpoint(world, registry, t, s);
+            if (
+              !sameJson(checkpoints.current(t, s), full) ||
+              (line.keyframe && line.json !== JSON.stringify(full))
+            )
+              throw new Error(
+                `simulate: the incremental checkpoint at t=${t} ms differs from the full state at ` +
+                  checkpointDifference(checkpoints.current(t, s), full),
+              );
+          }
+        }
         scheduler.after(scenario.checkpointEveryMs, cp);
       };
       scheduler.at(scenario.checkpointEveryMs, cp);

@@ -8,7 +8,8 @@
 // trace stays readable by later releases.
 //   v1: every checkpoint line is a full `checkpoint`.
 //   v2: `checkpoint-delta` lines (only what changed since the previous checkpoint) between full
-//       `checkpoint` keyframes, one every CHECKPOINT_KEYFRAME_EVERY checkpoints; the first is always full.
+//       `checkpoint` keyframes; the first is always full. Where keyframes fall is the writer's choice (a
+//       run's: sim/trace/checkpoint-incremental.ts); readers resolve any placement.
 
 export const TRACE_FORMAT = 'upgradelab-trace';
 export const TRACE_VERSION = 2;
@@ -16,8 +17,9 @@ export const READABLE_TRACE_VERSIONS = [1, 2] as const;
 export type TraceVersion = (typeof READABLE_TRACE_VERSIONS)[number];
 
 /**
- * A full checkpoint every this many checkpoints (v2): a viewer seeking to any time applies at most this
- * many minus one deltas to the keyframe before it, and a damaged delta spoils at most that many checkpoints.
+ * A full checkpoint every this many checkpoints at least (v2); a run waits longer when its deltas are
+ * still small next to a keyframe (sim/trace/checkpoint-incremental.ts, at most
+ * CHECKPOINT_KEYFRAME_MAX_DELTAS). TraceWriter.checkpoint writes one exactly every this many.
  */
 export const CHECKPOINT_KEYFRAME_EVERY = 10;
 

@@ -223,6 +223,18 @@ export class TraceWriter {
     this.lastCheckpoint = c;
   }
 
+  /**
+   * Writes a checkpoint line serialised by the caller: a run's incremental checkpoints
+   * (sim/trace/checkpoint-incremental.ts), which keep their own base and keyframe policy. Do not mix with
+   * `checkpoint` in one trace: each keeps its own base.
+   */
+  checkpointJson(t: number, json: string): void {
+    this.requireBody('checkpoint');
+    if (t < this.lastT)
+      throw new Error(`TraceWriter.checkpointJson: t=${t} is before the last event (t=${this.lastT})`);
+    this.line(json);
+  }
+
   /** Events written so far per type, keys sorted. */
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
