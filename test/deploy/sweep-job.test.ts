@@ -166,7 +166,18 @@ describe('deploy/Dockerfile', () => {
     // a folder the image lacks fails `npm run build` inside `docker build`.
     const folders = compiledFolders(build.include);
     for (const dir of folders) expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} ${dir}$`, 'm'));
-    const bin = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin;
+    // Every repository file the build script names (tsconfig, bundler config) must be in the image too.
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: { build: string };
+    };
+    const named = pkg.scripts.build.split(/\s+/).filter((w) => /^[\w.-]+\.(json|mjs|cjs|js|ts)$/.test(w));
+    const copied = dockerfile
+      .split('\n')
+      .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const f of named.filter((w) => existsSync(w))) expect(copied, `${f} (scripts.build)`).toContain(f);
+    const bin = pkg.bin;
     expect(dockerfile).toContain(`ln -s /app/${bin.upgradelab} /usr/local/bin/upgradelab`);
     expect(dockerfile).toMatch(/^COPY scenarios scenarios$/m);
   });
