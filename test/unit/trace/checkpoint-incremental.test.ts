@@ -59,10 +59,12 @@ describe('incremental checkpoints', () => {
       simulate(s, {
         verifyInvariants: true,
         mutateWorld: (w) => {
-          const take = w.takeCheckpointChanges.bind(w);
-          // Forget the workers only: control planes are rebuilt at every checkpoint anyway.
-          w.takeCheckpointChanges = () =>
-            new Set([...take()].filter((n) => w.node(n).role === 'controlplane'));
+          const track = w.trackChanges.bind(w);
+          // Forget the workers only: control planes are looked at in every checkpoint anyway.
+          w.trackChanges = () => {
+            const take = track();
+            return () => new Set([...take()].filter((n) => w.node(n).role === 'controlplane'));
+          };
         },
       }),
     ).toThrow(/incremental checkpoint at t=\d+ ms differs/);
