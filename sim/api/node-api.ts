@@ -2,7 +2,16 @@
 // The simulated cluster implements it on virtual time; the gRPC client implements it for real nodes
 // (DESIGN.md, Real nodes). It is callback-based so a simulated call completes inside the scheduler's
 // event loop: no promise continuation can slip between two virtual instants.
-import type { BootFailStage, RebootMode, Role, WipeLabel } from '../../models/types.js';
+import type {
+  BootFailStage,
+  BootFault,
+  Disk,
+  Meta,
+  RebootMode,
+  Role,
+  SlotLabel,
+  WipeLabel,
+} from '../../models/types.js';
 
 /** Errors are values. `definite` follows Maelstrom: true only when the operation certainly did not happen. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: string; definite: boolean };
@@ -17,6 +26,24 @@ export interface NodeStatus {
   ready: boolean;
   upgrading: boolean;
   etcd: { memberId: string; learner: boolean; started: boolean } | null;
+}
+
+/**
+ * What the bootable, rollback and version-skew invariants read of a node (sim/invariants/): the machine
+ * stage as the lab sees it ('off' while powered off), the running version, the booted slot, both slots'
+ * images, the bootloader's default/fallback, META (tag 6, the boot-once and boot-count state) and the boot
+ * faults the lab injected (a bad image is the lab's knowledge, not the disk's). A lab observer: it reads the
+ * machine's disk, so it answers while the node is down (proto/PROTOCOL.md, Lab.SlotState).
+ */
+export interface SlotState {
+  state: string;
+  version: string | null;
+  bootedSlot: SlotLabel | null;
+  slots: Disk['boot'];
+  bootloader: Disk['bootloader'];
+  /** null when META was wiped. */
+  meta: Meta | null;
+  bootFaults: BootFault[];
 }
 
 export interface EtcdHealth {
@@ -50,6 +77,8 @@ export interface NodeApi {
    * are polled node by node.
    */
   clusterStatus?(via: string, reply: Reply<NodeStatus[]>): void;
+  /** Optional: the node's slot state (a lab observer; answers while the node is down). */
+  slotState?(node: string, reply: Reply<SlotState>): void;
   upgrade(node: string, options: UpgradeOptions, reply: Reply<string>): void;
   rollback(node: string, reply: Reply<string>): void;
   reboot(node: string, mode: RebootMode, reply: Reply<string>): void;

@@ -35,10 +35,7 @@ function lines(r: MixedRunResult, file: string, speed: number, out: string | und
         `  ${v.ok ? 'ok  ' : 'FAIL'} ${v.invariant}${v.ok ? '' : ` (${v.violations}x: ${printable(v.first!.message)})`}`,
     ),
   ];
-  if (r.notEvaluated.length > 0)
-    text.push(
-      `  not evaluated in a mixed run (needs slot state the node API hides): ${r.notEvaluated.join(', ')}`,
-    );
+  if (r.notEvaluated.length > 0) text.push(`  not evaluated in this mixed run: ${r.notEvaluated.join(', ')}`);
   text.push(out ? `trace: ${printable(out)} (deterministic: false)` : 'trace not kept (--out keeps it)');
   text.push(r.violations.length === 0 && r.stop === 'converged' ? 'result: PASS' : 'result: FAIL');
   return text;

@@ -7,10 +7,12 @@ import type {
   NodeApi,
   NodeStatus,
   Reply,
+  SlotState,
   ResetOptions,
   UpgradeOptions,
   WipeLabel,
 } from '../api/node-api.js';
+import { slotStateOf } from '../api/slot-state.js';
 import type { Stream } from '../engine/rng.js';
 import { diskWipe } from '../faults/disk-wipe.js';
 import { failedBoot } from '../faults/failed-boot.js';
@@ -103,6 +105,15 @@ export class SimulatedNodeApi implements NodeApi {
     for (const name of this.takeChanges!()) list[w.indexOf(name)] = this.statusNow(name);
     for (const i of this.controlPlanes) list[i] = this.statusNow(w.nodes[i]!.name);
     return list.slice();
+  }
+
+  /**
+   * Lab.SlotState: a lab observer reading the machine, so it answers at once, also while the node is down,
+   * and draws no network round trip: observing never changes what a run draws.
+   */
+  slotState(node: string, reply: Reply<SlotState>): void {
+    const n = this.world.node(node);
+    reply({ ok: true, value: slotStateOf(n.state, n.actor.getSnapshot().context) });
   }
 
   /** The status a node would report right now (also used by checkpoints). */

@@ -7,7 +7,12 @@ import { nodesToCheck } from './dirty.js';
 import type { Invariant, InvariantEnv, Violation } from './invariant.js';
 
 /** Machine states that mean "this boot failed" (F§2): a panic, a hang, an initramfs error, machined's. */
-const FAILED_BOOT_STATES = new Set(['bootFailed', 'panicked', 'hung', 'initramfsFailed']);
+export const FAILED_BOOT_STATES: ReadonlySet<string> = new Set([
+  'bootFailed',
+  'panicked',
+  'hung',
+  'initramfsFailed',
+]);
 
 export function rollbackInvariant(boundMs: number): Invariant {
   /** node -> time of the first failed boot not yet followed by a successful one. */

@@ -10,11 +10,14 @@ import type {
   NodeStatus,
   Reply,
   ResetOptions,
+  SlotState,
   UpgradeOptions,
   WipeLabel,
 } from '../api/node-api.js';
+import type { TraceEventBody } from '../trace/types.js';
 import { DEFINITE_METADATA_KEY, loadServices, NODE_METADATA_KEY } from './proto.js';
 import type { TlsFiles } from './server.js';
+import { slotStateFromWire } from './slot-state-wire.js';
 import { imageOfVersion } from './validate.js';
 
 export interface NodeTarget {
@@ -179,6 +182,10 @@ export class GrpcNodeApi implements NodeApi {
     this.call(node, 'lab', 'Status', { node }, reply, decodeStatus);
   }
 
+  slotState(node: string, reply: Reply<SlotState>): void {
+    this.call(node, 'lab', 'SlotState', { node }, reply, slotStateFromWire);
+  }
+
   upgrade(node: string, o: UpgradeOptions, reply: Reply<string>): void {
     const req = {
       image: imageOfVersion(o.image),
@@ -236,6 +243,49 @@ export class GrpcNodeApi implements NodeApi {
 
   etcdForfeitLeadership(node: string, reply: Reply<string>): void {
     this.call(node, 'machine', 'EtcdForfeitLeadership', {}, reply, (r) => String(first(r).member ?? ''));
+  }
+
+  /**
+   * Lab.Events of one node from now on: `onEvent` per event (the server's time and a trace v1 body),
+   * `onEnd` once when the stream ends (an error message, or null when cancelled or closed). Returns the
+   * cancel function. A body that is not JSON ends the stream: the server is not one of ours.
+   */
+  events(
+    node: string,
+    onEvent: (e: { tMs: number; body: TraceEventBody }) => void,
+    onEnd: (error: string | null) => void,
+  ): () => void {
+    const ch = this.byNode.get(node);
+    if (!ch) throw new Error(`GrpcNodeApi: unknown node ${node}`);
+    const md = new grpc.Metadata();
+    if (ch.shared) md.set(NODE_METADATA_KEY, node);
+    const client = ch.lab as unknown as {
+      Events(req: Raw, md: grpc.Metadata): grpc.ClientReadableStream<Raw>;
+    };
+    const stream = client.Events({ node }, md);
+    let ended = false;
+    const end = (error: string | null) => {
+      if (ended) return;
+      ended = true;
+      onEnd(error);
+    };
+    stream.on('data', (e: Raw) => {
+      if (ended) return;
+      try {
+        onEvent({ tMs: Number(e.t_ms), body: JSON.parse(String(e.body_json)) as TraceEventBody });
+      } catch (err) {
+        stream.cancel();
+        end(`malformed event: ${(err as Error).message}`);
+      }
+    });
+    stream.on('error', (err: grpc.ServiceError) =>
+      end(err.code === grpc.status.CANCELLED ? null : errorResult(err).error),
+    );
+    stream.on('end', () => end(null));
+    return () => {
+      stream.cancel();
+      end(null);
+    };
   }
 
   /** Talos's Version call (works against a real Talos node too). */

@@ -14,6 +14,7 @@ export const METHOD_ROLES: Readonly<Record<string, Role>> = {
   '/upgradelab.lab.v1.Lab/Events': 'os:reader',
   '/upgradelab.lab.v1.Lab/Status': 'os:reader',
   '/upgradelab.lab.v1.Lab/EtcdHealth': 'os:reader',
+  '/upgradelab.lab.v1.Lab/SlotState': 'os:reader',
   '/machine.MachineService/Reboot': 'os:operator',
   '/machine.MachineService/Upgrade': 'os:admin',
   '/machine.MachineService/Rollback': 'os:admin',

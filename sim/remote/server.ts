@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ApiResult, NodeApi, Reply } from '../api/node-api.js';
 import type { TraceEventBody } from '../trace/types.js';
 import { EventHub, type NodeEvent } from './events.js';
+import { slotStateToWire } from './slot-state-wire.js';
 import { DEFINITE_METADATA_KEY, loadServices, NODE_METADATA_KEY } from './proto.js';
 import { allowed, METHOD_ROLES, roleOfCertificate, type Role } from './roles.js';
 import {
@@ -456,6 +457,11 @@ export class NodeServer {
           ),
         ),
       ),
+      SlotState: this.unary(L + 'SlotState', (node, _req, done) => {
+        if (!api.slotState)
+          return grpcError(grpc.status.UNIMPLEMENTED, 'SlotState: not supported by this node', true);
+        api.slotState(node, (r) => done(r.ok ? { ok: true, value: slotStateToWire(node, r.value) } : r));
+      }),
       Events: (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => this.eventsStream(call),
     };
   }

@@ -32,14 +32,29 @@ export function splitCoverageKey(key: string): { role: string; phase: string; fa
   return { role, phase, fault };
 }
 
-/** The fault kinds a scenario can inject: its scheduled faults' types and its random block's kinds. */
+/**
+ * The fault kinds a scenario can inject, named as its `fault.start` trace lines name them (the matrix's
+ * columns, so a kind never hit still shows): its scheduled faults, its `random:` arrivals and the kinds its
+ * `fuzz:` block draws. A partition of one node is traced as `isolate` (sim/faults/partition.ts), and so are
+ * the fuzz cuts; a fuzz `wipeReboot` is a disk wipe followed by a power loss (sim/testing/fault-schedule.ts).
+ */
 export function declaredFaultKinds(s: Scenario): string[] {
-  const kinds = new Set<string>(s.faults.map((f) => f.type));
-  if (s.random) {
-    for (const [k, v] of Object.entries(s.random)) if (v !== null && typeof v === 'object') kinds.add(k);
+  const kinds = new Set<string>();
+  for (const f of s.faults) {
+    const oneNode = f.type === 'partition' && f.groups.length === 1 && f.groups[0]!.length === 1;
+    kinds.add(oneNode ? 'isolate' : f.type);
   }
+  for (const a of s.random?.arrivals ?? []) kinds.add(a.key);
+  for (const k of s.fuzz?.kinds ?? []) for (const traced of FUZZ_TRACED[k] ?? [k]) kinds.add(traced);
   return [...kinds].sort();
 }
+
+/** Fuzz kinds whose faults are traced under other names. */
+const FUZZ_TRACED: Partial<Record<string, readonly string[]>> = {
+  oneWayCut: ['isolate'],
+  peerCut: ['isolate'],
+  wipeReboot: ['diskWipe', 'powerLoss'],
+};
 
 export interface CoverageWatcher {
   onEvent(e: TraceEvent): void;

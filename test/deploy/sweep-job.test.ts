@@ -5,9 +5,9 @@
 // equal one unsharded sweep. Only the seed count, the worker count and the results directory (the
 // volume's mount point) are changed, to keep the test short and off the root file system.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,31 @@ function runPod(c: Container, env: Record<string, string>) {
     env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, ...envOf(c), ...env },
   });
   return { code: r.status, err: r.stderr };
+}
+
+/** Every top-level folder whose .ts files the build compiles: the include list and what it imports. */
+function compiledFolders(include: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) queue.push(resolve(p));
+    }
+  };
+  for (const dir of include) walk(dir);
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    // Static and dynamic imports of relative paths (`from './x.js'`, `import('../y.js')`).
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts'));
+      if (target.endsWith('.ts') && existsSync(target)) queue.push(target);
+    }
+  }
+  return new Set([...seen].map((f) => relative(ROOT, f).split('/')[0]!));
 }
 
 // Tests leave nothing in the temporary folder (issue 11 item 12).
@@ -108,6 +133,10 @@ describe('deploy/Dockerfile', () => {
     const dockerfile = readFileSync('deploy/Dockerfile', 'utf8');
     const build = JSON.parse(readFileSync('tsconfig.build.json', 'utf8')) as { include: string[] };
     for (const dir of build.include) expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} ${dir}$`, 'm'));
+    // The build compiles what those folders import too (bench/ reuses test/property/ and test/helpers/):
+    // a folder the image lacks fails `npm run build` inside `docker build`.
+    const folders = compiledFolders(build.include);
+    for (const dir of folders) expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} ${dir}$`, 'm'));
     const bin = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin;
     expect(dockerfile).toContain(`ln -s /app/${bin.upgradelab} /usr/local/bin/upgradelab`);
     expect(dockerfile).toMatch(/^COPY scenarios scenarios$/m);

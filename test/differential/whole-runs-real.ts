@@ -56,7 +56,8 @@ export async function runReal(
   const nameOfPeer = (m: RealMember) =>
     m.name || lab.nodes.find((n) => m.peerURLs.some((u) => u.endsWith(`:${n.etcdPeerPort}`)))?.name || m.id;
   try {
-    await healthyOn(api, endpoints, c.from, 60_000);
+    // Generous: etcd members elect a leader slowly when the machine is loaded (a 60 s wait timed out once in CI).
+    await healthyOn(api, endpoints, c.from, 150_000);
     let running = true;
     const acked: string[] = [];
     let quorumHeld = true;

@@ -87,5 +87,5 @@ describe('model versus reality, whole runs', () => {
       ].join('\n'),
     );
     expect(failures).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 });

@@ -114,13 +114,20 @@ describe('a mixed run: three attached control planes and simulated workers', () 
       w2: 'v1.9.0',
     });
     expect(json.violations).toEqual([]);
-    expect(json.verdicts.map((v) => [v.invariant, v.ok])).toEqual([
-      ['quorum', true],
-      ['durability', true],
-      ['single-upgrader', true],
-      ['convergence', true],
-    ]);
-    expect(json.notEvaluated).toEqual(['bootable', 'rollback', 'version-skew']);
+    // Every invariant of a simulated run is evaluated, the slot ones for the attached nodes too (Lab.SlotState
+    // read from the agents' folders, their event streams).
+    expect(json.verdicts.map((v) => [v.invariant, v.ok]).sort()).toEqual(
+      [
+        ['bootable', true],
+        ['convergence', true],
+        ['durability', true],
+        ['quorum', true],
+        ['rollback', true],
+        ['single-upgrader', true],
+        ['version-skew', true],
+      ].sort(),
+    );
+    expect(json.notEvaluated).toEqual([]);
     expect(json.metrics.writesAcknowledged).toBeGreaterThan(20);
     expect(json.metrics.writesLost).toBe(0);
 
@@ -151,9 +158,13 @@ describe('a mixed run: three attached control planes and simulated workers', () 
   }, 240_000);
 
   // The canary: the checkers read real etcd, so a policy that reboots every control plane at once (no
-  // health gate, force skips the upgrade mutex) must be caught losing quorum and upgrading in parallel.
-  it('canary: every control plane at once is caught (quorum and single-upgrader violated)', async () => {
+  // health gate, force skips the upgrade mutex) must be caught losing quorum and upgrading in parallel; and
+  // bootable reads the agents' disks, so cp3 with both BOOT slots deleted under its running model must be
+  // caught too (its upgrade then writes a new slot and it boots that).
+  it('canary: every control plane at once and a broken disk are caught (quorum, single-upgrader, bootable)', async () => {
     expect(shared, 'the first test started the lab').not.toBeNull();
+    for (const slot of ['A', 'B'])
+      rmSync(join(root, 'cp3', 'disk', 'BOOT', slot), { recursive: true, force: true });
     const file = join(root, 'canary.yaml');
     writeFileSync(file, scenarioText(shared!, 'v1.9.0', 'v1.10.0', '{ preset: naive, force: true }', '30m'));
     const r = await runCli(['run', file, '--speed', String(SPEED), '--json'], 150_000);
@@ -161,8 +172,12 @@ describe('a mixed run: three attached control planes and simulated workers', () 
     expect(r.code, report).toBe(1);
     const json = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
       verdicts: { invariant: string; ok: boolean }[];
+      violations: { invariant: string; nodes: string[]; message: string }[];
     };
     const failed = json.verdicts.filter((v) => !v.ok).map((v) => v.invariant);
-    expect(failed, report).toEqual(expect.arrayContaining(['quorum', 'single-upgrader']));
+    expect(failed, report).toEqual(expect.arrayContaining(['quorum', 'single-upgrader', 'bootable']));
+    const bootable = json.violations.find((v) => v.invariant === 'bootable');
+    expect(bootable?.nodes).toEqual(['cp3']);
+    expect(bootable?.message).toMatch(/A=empty B=empty, as its disk reads/);
   }, 200_000);
 });

@@ -29,9 +29,11 @@ import type {
   NodeStatus,
   Reply,
   ResetOptions,
+  SlotState,
   UpgradeOptions,
   WipeLabel,
 } from '../../api/node-api.js';
+import { slotStateOf } from '../../api/slot-state.js';
 import type { TraceEventBody } from '../../trace/types.js';
 import { forfeitLeadership, leaveCluster, type EtcdVerbContext } from './etcd-verbs.js';
 import { EtcdClient } from '../etcd/client.js';
@@ -119,6 +121,8 @@ export class AgentNode implements ServedNodeApi {
   /** Boot faults survive a power loss (they stand for a bad image, not for memory). */
   private bootFaults: BootFault[] = [];
   private etcdWanted = false;
+  /** A stop of the etcd process in flight: a start waits for it (startEtcd). */
+  private etcdStopping: Promise<unknown> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private faultSeq = 0;
   private powerFaultId: number | null = null;
@@ -374,10 +378,25 @@ export class AgentNode implements ServedNodeApi {
     });
   }
 
+  /** Remember a stop in flight until it settles, so the next boot's start waits for it. */
+  private stopping<T>(stop: Promise<T>): Promise<T> {
+    const p = stop.finally(() => {
+      if (this.etcdStopping === p) this.etcdStopping = null;
+    });
+    this.etcdStopping = p;
+    return p;
+  }
+
   /** The etcd service start at boot (pre-start once, F§3), then wait for a linearizable read. */
   private async startEtcd(actor: Actor<typeof nodeMachine>): Promise<void> {
     const etcd = this.etcd;
-    if (!etcd || etcd.process.running) return;
+    if (!etcd) return;
+    // Talos stops its services before it reboots (F§3): a stop still in flight (a leader's graceful stop
+    // hands leadership over first, F§4, and may outlast a fast reboot) ends before this boot's start.
+    // Returning here while the old process lived left the node in init until the boot timeout (the
+    // mixed-run canary's cp1, test/e2e/agent-etcd-restart.test.ts).
+    while (this.etcdStopping) await this.etcdStopping;
+    if (this.actor !== actor || etcd.process.running) return;
     this.etcdWanted = true;
     const r = await etcd.start();
     if (this.actor !== actor) return;
@@ -435,7 +454,7 @@ export class AgentNode implements ServedNodeApi {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     if (!this.etcd.process.running) return;
-    const exit = await this.etcd.stop(graceful ? 'graceful' : 'kill');
+    const exit = await this.stopping(this.etcd.stop(graceful ? 'graceful' : 'kill'));
     this.etcdEvent(
       graceful ? 'service:stopped' : 'service:killed',
       exit ? `signal ${exit.signal}` : undefined,
@@ -445,7 +464,7 @@ export class AgentNode implements ServedNodeApi {
   /** The data dir is gone (a wipe, or LeaveCluster removing it): a running member dies with it. */
   private async etcdDataWiped(): Promise<void> {
     if (!this.etcd) return;
-    if (this.etcd.process.running) await this.etcd.stop('kill');
+    if (this.etcd.process.running) await this.stopping(this.etcd.stop('kill'));
     rmSync(this.disk.etcdDataDir, { recursive: true, force: true });
     this.etcdEvent('data-wiped');
   }
@@ -792,6 +811,31 @@ export class AgentNode implements ServedNodeApi {
 
   // ---- lab verbs: they act on the machine, so they answer while it is down -----------------------
 
+  /**
+   * Lab.SlotState from the folders, not from the model: the slots, the bootloader and META are read back
+   * from BOOT/A, BOOT/B, BOOT/bootloader.json and META, so a disk that went wrong (a torn or deleted slot,
+   * an agent that forgot a write) shows in the bootable invariant. The machine stage, the running version
+   * and the booted slot are the model's (nothing on disk records them); the boot faults are the lab's.
+   */
+  slotState(_node: string, reply: Reply<SlotState>): void {
+    let disk;
+    try {
+      disk = this.disk.read();
+    } catch (err) {
+      return reply({ ok: false, error: `disk unreadable: ${(err as Error).message}`, definite: true });
+    }
+    const c = this.context();
+    reply({
+      ok: true,
+      value: slotStateOf(this.actor ? this.state : 'off', {
+        version: c?.version ?? null,
+        bootedSlot: c?.bootedSlot ?? null,
+        disk,
+        bootFaults: c?.bootFaults ?? this.bootFaults,
+      }),
+    });
+  }
+
   private fault(kind: 'start' | 'end', fault: string, id: number, detail: string): void {
     this.publish({ type: `fault.${kind}`, fault, id, node: this.options.name, detail });
   }
@@ -811,7 +855,7 @@ export class AgentNode implements ServedNodeApi {
     this.state = 'off';
     this.powerFaultId = ++this.faultSeq;
     this.fault('start', 'powerLoss', this.powerFaultId, 'lab verb powerOff: etcd SIGKILLed, memory lost');
-    void (this.etcd?.stop('kill') ?? Promise.resolve(null)).then(() =>
+    void (this.etcd ? this.stopping(this.etcd.stop('kill')) : Promise.resolve(null)).then(() =>
       reply({ ok: true, value: `${this.options.name} powered off` }),
     );
   }

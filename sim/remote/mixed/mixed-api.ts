@@ -8,6 +8,7 @@ import type {
   NodeStatus,
   Reply,
   ResetOptions,
+  SlotState,
   UpgradeOptions,
   WipeLabel,
 } from '../../api/node-api.js';
@@ -79,6 +80,13 @@ export class MixedNodeApi implements NodeApi {
 
   status(node: string, reply: Reply<NodeStatus>): void {
     this.of(node).status(node, reply);
+  }
+
+  slotState(node: string, reply: Reply<SlotState>): void {
+    const api = this.of(node);
+    if (!api.slotState)
+      return reply({ ok: false, error: `slot state: not served for ${node}`, definite: true });
+    api.slotState(node, reply);
   }
 
   upgrade(node: string, options: UpgradeOptions, reply: Reply<string>): void {

@@ -3,9 +3,11 @@
 // agents' own --speed — so it is NOT deterministic and its trace header says so (deterministic: false).
 // The simulated nodes live in a World advanced to the wall clock on a real timer (as `serve` does); their
 // kubelets wait on the real Kubernetes API, i.e. a linearizable read of the real etcd (F§2). The scenario's
-// orchestrator drives every node through one NodeApi (mixed-api.ts). The invariants that the node API and
-// the real etcd let us see are evaluated the same way as in a simulated run: quorum and durability from
-// the real etcd cluster (real-etcd.ts), single-upgrader from the nodes' status, convergence at the end.
+// orchestrator drives every node through one NodeApi (mixed-api.ts). Every invariant of a simulated run is
+// evaluated: quorum and durability from the real etcd cluster (real-etcd.ts), single-upgrader from the
+// nodes' status, convergence at the end, and bootable, rollback and version-skew (slot-invariants.ts) from
+// each node's slot state (Lab.SlotState: an agent reads it from its disk folders) and machine states (an
+// agent's Lab.Events stream; the simulated world's own trace).
 import { Orchestrator, type OrchestratorReport } from '../../orchestrator/orchestrator.js';
 import { SimulatedNodeApi } from '../../cluster/sim-api.js';
 import { World } from '../../cluster/world.js';
@@ -14,9 +16,10 @@ import { Scheduler } from '../../engine/scheduler.js';
 import { FaultRegistry, type FaultContext } from '../../faults/registry.js';
 import type { RecordedViolation } from '../../run/monitor.js';
 import type { InvariantName, Scenario } from '../../scenario/types.js';
-import type { EtcdHealth, NodeApi, NodeStatus, Reply } from '../../api/node-api.js';
+import type { EtcdHealth, NodeApi, NodeStatus, Reply, SlotState } from '../../api/node-api.js';
 import { TRACE_FORMAT, TRACE_VERSION } from '../../trace/types.js';
 import { verdicts as verdictsOf } from '../../run/report.js';
+import { rollbackBoundMs } from '../../invariants/index.js';
 import type { RunMetrics, TraceEventBody, TraceFooter, Verdict } from '../../trace/types.js';
 import { memorySink, TraceWriter, type TraceSink } from '../../trace/writer.js';
 import { CODE_VERSION } from '../../version.js';
@@ -24,13 +27,17 @@ import { GrpcNodeApi } from '../client.js';
 import { RemoteConfigError, type TlsFiles } from '../server.js';
 import { MixedNodeApi, ScaledClock } from './mixed-api.js';
 import { RealEtcd, type Sample, type WriteOutcome } from './real-etcd.js';
+import { SlotInvariants, type SlotFinding } from './slot-invariants.js';
 
-/** The invariants a mixed run can evaluate; the others need slot and bootloader state the API hides. */
+/** The invariants a mixed run evaluates: all of a simulated run's. */
 export const MIXED_INVARIANTS: readonly InvariantName[] = [
   'quorum',
+  'bootable',
+  'rollback',
   'durability',
   'single-upgrader',
   'convergence',
+  'version-skew',
 ];
 
 export interface MixedRunOptions {
@@ -42,7 +49,7 @@ export interface MixedRunOptions {
   tls?: TlsFiles;
   /** Wall-clock ms between two advances of the simulated scheduler. */
   tickWallMs?: number;
-  /** Wall-clock ms between two samples of the real etcd and of the attached nodes' status. */
+  /** Wall-clock ms between two samples of the real etcd, of the attached nodes' status and of every slot state. */
   sampleWallMs?: number;
   /** Consecutive samples below a majority that count as a lost quorum (one slow answer is not a loss). */
   quorumLostAfterSamples?: number;
@@ -137,12 +144,27 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
     faultsUntilMs: scenario.liveness.faultsUntilMs,
   });
 
+  const slots = new SlotInvariants(order, new Set(scenario.invariants), rollbackBoundMs(scenario));
+  const violations: RecordedViolation[] = [];
+  const violate = (invariant: InvariantName, nodes: string[], message: string, liveness = false) => {
+    if (!scenario.invariants.includes(invariant)) return;
+    const t = Math.max(lastT, clock.now());
+    violations.push({ t, invariant, nodes, message, liveness });
+    trace({ type: 'violation', invariant, nodes, message, liveness }, t);
+    log(`violation ${invariant} [${nodes.join(',')}] ${message}`);
+  };
+  const flag = (findings: SlotFinding[]) => {
+    for (const f of findings) violate(f.invariant, f.nodes, f.message);
+  };
+
   // The simulated part: the scenario's unattached nodes in their own world.
   const scheduler = new Scheduler();
   const rng = new Rng(seed);
   const simTrace = (body: TraceEventBody) => {
     trace(body, scheduler.now);
     if (body.type === 'node.ready') registry.noteReady(body.node);
+    if (body.type === 'node.state')
+      flag(slots.onState(body.node, body.state, body.version, scheduler.now, true));
   };
   const registry = new FaultRegistry(simTrace);
   const simScenario: Scenario = {
@@ -162,16 +184,8 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
   });
   const api: NodeApi = new MixedNodeApi(order, attached, real, simApi, clock);
 
-  const violations: RecordedViolation[] = [];
-  const violate = (invariant: InvariantName, nodes: string[], message: string, liveness = false) => {
-    if (!scenario.invariants.includes(invariant)) return;
-    const t = Math.max(lastT, clock.now());
-    violations.push({ t, invariant, nodes, message, liveness });
-    trace({ type: 'violation', invariant, nodes, message, liveness }, t);
-    log(`violation ${invariant} [${nodes.join(',')}] ${message}`);
-  };
-
   let running = true;
+  const unsubscribe = new Map<string, () => void>();
   let tickTimer: NodeJS.Timeout | null = null;
   let orchestrator: Orchestrator | null = null;
   let etcd: RealEtcd | null = null;
@@ -182,6 +196,26 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
 
   try {
     trace({ type: 'phase', phase: 'safety' }, 0);
+    // Every machine state of the attached nodes, from their event streams (a sample every 200 ms would miss
+    // a short failed boot); a stream that ends is opened again while the run goes on.
+    const follow = (n: string) => {
+      if (!running) return;
+      unsubscribe.set(
+        n,
+        real.events(
+          n,
+          (e) => {
+            if (e.body.type === 'node.state')
+              flag(slots.onState(n, e.body.state, e.body.version, clock.now(), true));
+          },
+          () => {
+            unsubscribe.delete(n);
+            if (running) setTimeout(() => follow(n), 500);
+          },
+        ),
+      );
+    };
+    for (const n of attached) follow(n);
     world.powerOnAll();
     // The simulated scheduler follows the wall clock; settle() after the advance wakes kubelets that wait
     // on the real API (it changes between events of this world).
@@ -279,22 +313,31 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
         );
         i = j + 1;
       }
+      // The attached nodes' status and every node's slot state (bootable from the disks: an agent reads its
+      // folders), asked at once so a slow answer does not stretch the sampling period.
       await Promise.all(
-        [...attached].map(async (n) => {
-          const r = await ask<NodeStatus>((reply) => real.status(n, reply));
-          if (!r.ok) return;
-          const before = statuses.get(n);
-          const t = clock.now();
-          if (!before || before.state !== r.value.state || before.version !== r.value.version)
-            trace(
-              { type: 'node.state', node: n, state: r.value.state, version: r.value.version, slot: null },
-              t,
-            );
-          if (r.value.ready && !before?.ready && r.value.version)
-            trace({ type: 'node.ready', node: n, version: r.value.version }, t);
-          statuses.set(n, r.value);
-        }),
+        [
+          [...attached].map(async (n) => {
+            const r = await ask<NodeStatus>((reply) => real.status(n, reply));
+            if (!r.ok) return;
+            const before = statuses.get(n);
+            const t = clock.now();
+            if (!before || before.state !== r.value.state || before.version !== r.value.version)
+              trace(
+                { type: 'node.state', node: n, state: r.value.state, version: r.value.version, slot: null },
+                t,
+              );
+            if (r.value.ready && !before?.ready && r.value.version)
+              trace({ type: 'node.ready', node: n, version: r.value.version }, t);
+            statuses.set(n, r.value);
+          }),
+          order.map(async (n) => {
+            const r = await ask<SlotState>((reply) => api.slotState!(n, reply));
+            if (r.ok) flag(slots.onSample(n, r.value, clock.now()));
+          }),
+        ].flat(),
       );
+      flag(slots.deadlines(clock.now()));
       const upgrading = scenario.cluster.nodes
         .filter((n) => n.role === 'controlplane' && statuses.get(n.name)?.upgrading)
         .map((n) => n.name);
@@ -399,6 +442,7 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
     throw err;
   } finally {
     running = false;
+    for (const stop of [...unsubscribe.values()]) stop();
     if (tickTimer) clearInterval(tickTimer);
     clock.stop();
     real.close();
