@@ -21,7 +21,6 @@ import type { World } from '../cluster/world.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import { sameJson } from './checkpoint-delta.js';
 import { activeFaultIds, etcdCheckpoint, etcdMemberCheckpoint, nodeCheckpoint } from './checkpoint.js';
-import { NODE_CHECKPOINT_FIELDS } from './fields.js';
 import {
   CHECKPOINT_KEYFRAME_EVERY,
   type NodeCheckpoint,
@@ -133,12 +132,7 @@ export class IncrementalCheckpoints {
         }
         this.contextAt[i] = ctx;
         const after = nodeCheckpoint(world, node);
-        let entry: NodeCheckpointDelta | null = null;
-        for (const f of NODE_CHECKPOINT_FIELDS) {
-          if (sameJson(before[f], after[f])) continue;
-          entry ??= { name: after.name };
-          (entry as Record<string, unknown>)[f] = after[f];
-        }
+        const entry = nodeDelta(before, after);
         if (entry === null) continue;
         entries.push(entry);
         records[i] = after;
@@ -244,4 +238,52 @@ function withEtcd(r: NodeCheckpoint, etcd: NodeCheckpoint['etcd']): NodeCheckpoi
     etcd,
     powered: r.powered,
   };
+}
+
+/**
+ * The delta entry of one node: its name and the fields that differ, the others undefined (JSON.stringify
+ * leaves them out, so the text is that of an entry without them, fields in the order of
+ * NODE_CHECKPOINT_FIELDS, which checkpointDelta follows);
+ * null if nothing differs. One literal shape instead of keys added one by one.
+ */
+function nodeDelta(a: NodeCheckpoint, b: NodeCheckpoint): NodeCheckpointDelta | null {
+  const state = a.state === b.state ? undefined : b.state;
+  const version = a.version === b.version ? undefined : b.version;
+  const bootedSlot = a.bootedSlot === b.bootedSlot ? undefined : b.bootedSlot;
+  const ready = a.ready === b.ready ? undefined : b.ready;
+  const upgrading = a.upgrading === b.upgrading ? undefined : b.upgrading;
+  const slots = sameJson(a.slots, b.slots) ? undefined : b.slots;
+  const bootloader = sameJson(a.bootloader, b.bootloader) ? undefined : b.bootloader;
+  const meta = sameJson(a.meta, b.meta) ? undefined : b.meta;
+  const etcd = sameJson(a.etcd, b.etcd) ? undefined : b.etcd;
+  const powered = a.powered === b.powered ? undefined : b.powered;
+  if (
+    state === undefined &&
+    version === undefined &&
+    bootedSlot === undefined &&
+    ready === undefined &&
+    upgrading === undefined &&
+    slots === undefined &&
+    bootloader === undefined &&
+    meta === undefined &&
+    etcd === undefined &&
+    powered === undefined
+  )
+    return null;
+  // Every field of NodeCheckpoint is required here, so the compiler rejects a field added there and
+  // forgotten here (a delta would silently drop it).
+  const entry: { [K in keyof NodeCheckpoint]: NodeCheckpoint[K] | undefined } = {
+    name: b.name,
+    state,
+    version,
+    bootedSlot,
+    ready,
+    upgrading,
+    slots,
+    bootloader,
+    meta,
+    etcd,
+    powered,
+  };
+  return entry as NodeCheckpointDelta;
 }
