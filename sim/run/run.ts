@@ -27,10 +27,9 @@ import type {
   TraceFooter,
   Verdict,
 } from '../trace/types.js';
-import { TRACE_FORMAT, TRACE_VERSION } from '../trace/types.js';
+import { traceHeader } from '../trace/header.js';
 import { CountingWriter, type RunWriter } from '../trace/counting-writer.js';
 import { memorySink, TraceWriter, type TraceSink } from '../trace/writer.js';
-import { CODE_VERSION } from '../version.js';
 import { InvariantMonitor, type RecordedViolation } from './monitor.js';
 import { finalFacts, runMetrics, verdicts as verdictsOf, type FinalFacts } from './report.js';
 
@@ -140,21 +139,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           if (onEvent) onEvent(e);
         };
 
-  writer.header({
-    kind: 'header',
-    format: TRACE_FORMAT,
-    version: TRACE_VERSION,
-    scenario: scenario.name,
-    file: scenario.file,
-    seed,
-    codeVersion: CODE_VERSION,
-    deterministic: scenario.cluster.nodes.every((n) => !n.attach),
-    nodes: scenario.cluster.nodes.map((n) => ({ name: n.name, role: n.role, attached: !!n.attach })),
-    profile: scenario.profile ?? 'by-version',
-    bootloader: scenario.bootloader,
-    durationMs: scenario.durationMs,
-    faultsUntilMs: scenario.liveness.faultsUntilMs,
-  });
+  writer.header(traceHeader(scenario, seed, true));
 
   try {
     return run();

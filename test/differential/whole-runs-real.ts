@@ -11,7 +11,7 @@ import { allReady, ask, waitFor } from '../unit/remote/harness.js';
 import {
   caseScenario,
   LOST_AFTER_SAMPLES,
-  NODES,
+  nodesOf,
   SAMPLE_WALL_MS,
   startCase,
   type Outcome,
@@ -47,12 +47,10 @@ export async function runReal(
   speed: number,
   log: (s: string) => void = () => {},
 ): Promise<Outcome> {
-  const api = new GrpcNodeApi({
-    targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
-    speed,
-    callTimeoutMs: 10_000,
-  });
-  const endpoints = lab.nodes.map((n) => `http://127.0.0.1:${n.etcdClientPort}`);
+  const api = clientOf(lab, c, speed);
+  const endpoints = lab.nodes
+    .filter((n) => n.role === 'controlplane')
+    .map((n) => `http://127.0.0.1:${n.etcdClientPort}`);
   const nameOfPeer = (m: RealMember) =>
     m.name || lab.nodes.find((n) => m.peerURLs.some((u) => u.endsWith(`:${n.etcdPeerPort}`)))?.name || m.id;
   try {
@@ -101,8 +99,13 @@ export async function runReal(
           for (const [id, m] of prev) if (!now.has(id)) membership.push(`removed ${nameOfPeer(m)}`);
           for (const [id, m] of now) {
             const before = prev.get(id);
-            if (!before) membership.push(`added ${nameOfPeer(m)}`);
-            else if (before.isLearner && !m.isLearner) membership.push(`promoted ${nameOfPeer(m)}`);
+            if (!before) {
+              membership.push(`added ${nameOfPeer(m)}`);
+              // Every member after the bootstrap joins as a learner (F§3: the agent adds itself with
+              // learner: true); one first seen as a voter was promoted between two list samples (a loaded
+              // machine stretches them), so its promotion is recorded too.
+              if (!m.isLearner) membership.push(`promoted ${nameOfPeer(m)}`);
+            } else if (before.isLearner && !m.isLearner) membership.push(`promoted ${nameOfPeer(m)}`);
           }
           prev = now;
         }
@@ -115,7 +118,7 @@ export async function runReal(
       await waitFor(
         'every node Ready again',
         async () => {
-          for (const n of NODES) {
+          for (const n of nodesOf(c)) {
             const s = await ask<{ ready: boolean }>((r) => api.status(n.name, r));
             if (!s.ok || !s.value.ready) return false;
           }
@@ -129,7 +132,7 @@ export async function runReal(
       await observers;
     }
     const versions: Record<string, string | null> = {};
-    for (const n of NODES) {
+    for (const n of nodesOf(c)) {
       const s = await ask<{ version: string | null }>((r) => api.status(n.name, r));
       versions[n.name] = s.ok ? s.value.version : null;
     }
@@ -151,20 +154,30 @@ export async function runReal(
   }
 }
 
-/** Setup between cases: upgrade every node not yet on `version` to it (talosctl-like policy, no faults). */
-export async function repairTo(lab: LabFile, version: string, speed: number): Promise<void> {
-  const api = new GrpcNodeApi({
-    targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
+/** A client for the nodes case `c` drives (the lab's worker only in a worker case). */
+function clientOf(lab: LabFile, c: WholeRunCase, speed: number): GrpcNodeApi {
+  const names = new Set(nodesOf(c).map((n) => n.name));
+  return new GrpcNodeApi({
+    targets: lab.nodes.filter((n) => names.has(n.name)).map((n) => ({ name: n.name, address: n.address })),
     speed,
     callTimeoutMs: 10_000,
   });
+}
+
+/**
+ * Setup before case `c`: upgrade every node it drives that is not yet on its starting version (talosctl-like
+ * policy, no faults). The worker is left alone between worker cases, so its first case repairs it first.
+ */
+export async function repairTo(lab: LabFile, c: WholeRunCase, speed: number): Promise<void> {
+  const version = c.from;
+  const api = clientOf(lab, c, speed);
   try {
-    const behind: { name: string; role: 'controlplane' }[] = [];
+    const behind: { name: string; role: 'controlplane' | 'worker' }[] = [];
     await waitFor(
       'every node Ready',
       async () => {
         behind.length = 0;
-        for (const n of NODES) {
+        for (const n of nodesOf(c)) {
           const s = await ask<{ ready: boolean; version: string | null }>((r) => api.status(n.name, r));
           if (!s.ok || !s.value.ready) return false;
           if (s.value.version !== version) behind.push(n);

@@ -2,39 +2,28 @@
 // three real agents (the cases chain: each starts from the versions the previous one left), and the test
 // asserts they agree on final versions, halting, quorum held, writes lost and the ordered membership
 // changes. It prints the comparison table. Known exceptions are listed in EXCEPTIONS with their reason.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labDown, labUp } from '../../sim/remote/agent/lab-cluster.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
+import { labUp } from '../../sim/remote/agent/lab-cluster.js';
+import { CLI, realNodeFolder, TEARDOWN_MS } from '../helpers/lab.js';
 import { repairTo, runReal } from './whole-runs-real.js';
 import { CASES } from './whole-runs-cases.js';
 import { runSimulated, sameOutcome, type Outcome } from './whole-runs.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const SPEED = 60;
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-whole-'));
+const folder = realNodeFolder('upgradelab-whole-');
 
-afterAll(async () => {
-  await labDown(root, 5_000);
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 /**
  * Disagreements kept with what is known of them (the table prints them as "exception"); each is a lead
  * for a model or agent fix, not a settled answer.
  */
 const EXCEPTIONS: Record<string, string> = {
-  // Seen in the first run of this case at speed 60 (not yet known how often): after the quorum loss the real cp2 did not become Ready on the target within
-  // the policy's 30-min node timeout (30 s of wall time at speed 60) and the policy halted, where the model
-  // converges. Not explained yet (a restart of the real etcd on its own data after the loss takes real
-  // seconds the scaled timeout does not leave is the first suspect).
-  'power-loss-during-upgrade':
-    'real cp2 may miss the 30-min node timeout (30 s wall at speed 60) after the quorum loss',
+  // None left. 'power-loss-during-upgrade' was one ("real cp2 may miss the 30-min node timeout after the
+  // quorum loss"): the agent's bug, not the model's. With cp3 off, cp2's graceful etcd stop (a leader
+  // hands over first, F§4) outlasted its reboot, so the new boot's etcd start found the old process alive
+  // and did nothing, and cp2 waited in init for the boot timeout. Fixed in the agent (a start waits for a
+  // stop in flight, as Talos stops services before it reboots, F§3; test/e2e/agent-etcd-restart.test.ts).
 };
 
 function cell(o: Outcome): string {
@@ -47,9 +36,10 @@ describe('model versus reality, whole runs', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(10);
     const t0 = Date.now();
     const lab = await labUp({
-      dir: root,
+      dir: folder.root,
       controlPlanes: 3,
-      workers: 0,
+      // w1 (an agent without etcd) takes part in the worker cases only (whole-runs-cases.ts).
+      workers: 1,
       version: 'v1.7.6',
       speed: SPEED,
       cli: CLI,
@@ -59,7 +49,7 @@ describe('model versus reality, whole runs', () => {
     for (const c of CASES) {
       // Cases chain: bring the real cluster to this case's starting version if the last one halted part-way
       // (setup, not compared; the simulator starts each case fresh on that version).
-      await repairTo(lab, c.from, SPEED);
+      await repairTo(lab, c, SPEED);
       const model = runSimulated(c, SPEED);
       const log: string[] = [];
       let real: Outcome;

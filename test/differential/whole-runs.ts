@@ -26,6 +26,8 @@ export interface WholeRunCase {
   before?: Action[];
   /** Fired once when the orchestrator reports `step` for `node`. */
   on?: { step: string; node: string; actions: Action[] }[];
+  /** With the lab's worker w1 (an agent without etcd): rolled after the control planes and compared too. */
+  worker?: boolean;
 }
 
 export interface Outcome {
@@ -37,11 +39,17 @@ export interface Outcome {
   membership: string[];
 }
 
-export const NODES = [
-  { name: 'cp1', role: 'controlplane' as const },
-  { name: 'cp2', role: 'controlplane' as const },
-  { name: 'cp3', role: 'controlplane' as const },
+export const NODES: readonly { name: string; role: 'controlplane' | 'worker' }[] = [
+  { name: 'cp1', role: 'controlplane' },
+  { name: 'cp2', role: 'controlplane' },
+  { name: 'cp3', role: 'controlplane' },
 ];
+export const WORKER = { name: 'w1', role: 'worker' as const };
+
+/** The nodes a case drives and compares: the three control planes, and w1 in a worker case. */
+export function nodesOf(c: WholeRunCase): { name: string; role: 'controlplane' | 'worker' }[] {
+  return c.worker ? [...NODES, WORKER] : [...NODES];
+}
 
 /**
  * Quorum held = at every sample a majority of the voters is up (models/etcd-cluster.ts hasQuorum: a leader,
@@ -82,7 +90,7 @@ export function startCase(
     api,
     c.before ?? [],
     () => {
-      orch = new Orchestrator(api, c.to, policy, NODES, (step, node, detail) => {
+      orch = new Orchestrator(api, c.to, policy, nodesOf(c), (step, node, detail) => {
         log(`${step} ${node ?? ''} ${detail ?? ''}`);
         (c.on ?? []).forEach((t, i) => {
           if (t.step !== step || t.node !== node || fired.has(i)) return;
@@ -104,7 +112,7 @@ export function caseScenario(c: WholeRunCase): Scenario {
     'duration: 6h',
     'cluster:',
     '  controlPlanes: 3',
-    '  workers: 0',
+    `  workers: ${c.worker ? 1 : 0}`,
     `  version: ${c.from}`,
     'upgrade:',
     `  to: ${c.to}`,
@@ -160,7 +168,7 @@ export function runSimulated(c: WholeRunCase, speed: number, log: (s: string) =>
   // Let a halted rollout's nodes settle (a revert reboots) before reading the final versions.
   run(scheduler.now + 10 * 60_000, () => false);
   const versions: Record<string, string | null> = {};
-  for (const n of NODES) versions[n.name] = world.nodeContext(n.name).version;
+  for (const n of nodesOf(c)) versions[n.name] = world.nodeContext(n.name).version;
   let writesLost = 0;
   const membership: string[] = [];
   for (const e of events.slice(startIndex)) {

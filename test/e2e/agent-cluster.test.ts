@@ -3,33 +3,21 @@
 // loses power between two node upgrades. Asserted: every node Ready on the target, three etcd voters (no
 // learner left, F§3), quorum held (linearizable reads never stop for longer than an election, F§4), every
 // acknowledged write readable at the end, and no process left afterwards, even when the test fails.
-import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../sim/orchestrator/orchestrator.js';
-import { labDown, labUp, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
-import { GrpcNodeApi } from '../../sim/remote/client.js';
 import { EtcdClient } from '../../sim/remote/etcd/client.js';
 import { policyFromPreset } from '../../sim/scenario/policies.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
+import { realNodeFolder, startLab, TEARDOWN_MS } from '../helpers/lab.js';
 import { allReady, ask, waitFor } from '../unit/remote/harness.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const SPEED = 60;
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-lab-'));
+const folder = realNodeFolder('upgradelab-lab-');
 /** Longest stretch without a successful linearizable read that still counts as "quorum held": one
  * election after a SIGKILLed leader takes ~1.3 s, up to 2.5 s (F§4), plus polling and a loaded machine. */
 const UNAVAILABLE_MAX_MS = 5_000;
 
-afterAll(async () => {
-  // Stop by recorded pids, then kill anything still mentioning the lab folder (agents and their etcd).
-  await labDown(root, 5_000);
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+// Stop by recorded pids, then kill anything still mentioning the lab folder (agents and their etcd).
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 /** Writes one key every 100 ms through any control plane; records which were acknowledged. */
 function workload(endpoints: string[]) {
@@ -85,23 +73,13 @@ function workload(endpoints: string[]) {
 describe('three agents with real etcd', () => {
   it('the talosctl-like policy upgrades them through the client, with a power loss mid-way', async () => {
     const t0 = Date.now();
-    const lab: LabFile = await labUp({
-      dir: root,
-      controlPlanes: 3,
-      workers: 0,
+    const { lab, api, endpoints } = await startLab(folder.root, {
       version: 'v1.8.0',
-      speed: SPEED,
-      cli: CLI,
-    });
-    const api = new GrpcNodeApi({
-      targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
       speed: SPEED,
       callTimeoutMs: 10_000,
     });
-    const endpoints = lab.nodes.map((n) => `http://127.0.0.1:${n.etcdClientPort}`);
     const load = workload(endpoints);
     try {
-      await waitFor('three agents Ready on v1.8.0', () => allReady(api, 'v1.8.0'), 60_000);
       const steps: string[] = [];
       let powerCut = false;
       const orch = new Orchestrator(api, 'v1.9.0', policyFromPreset('talosctl'), lab.nodes, (step, node) => {

@@ -4,8 +4,7 @@
 // process still alive, did nothing, and the node waited in init for an etcd that never came (the 70-min
 // boot timeout). Talos stops its services before the reboot, so the new boot's etcd always starts (F§3).
 // Here etcd is wrapped so that its graceful stop takes 3 s of wall time, and a one-node cluster is upgraded.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentNode } from '../../sim/remote/agent/agent-node.js';
@@ -13,19 +12,15 @@ import { AGENT_TIMING } from '../../sim/remote/agent/run-agent.js';
 import { freePort } from '../../sim/remote/etcd/process.js';
 import { EventHub } from '../../sim/remote/events.js';
 import type { NodeStatus } from '../../sim/api/node-api.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
+import { realNodeFolder, TEARDOWN_MS } from '../helpers/lab.js';
 import { ask, waitFor } from '../unit/remote/harness.js';
 
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-etcd-restart-'));
+const folder = realNodeFolder('upgradelab-etcd-restart-');
+const root = folder.root;
 let agent: AgentNode | null = null;
 
-afterAll(async () => {
-  await agent?.shutdown();
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+// The in-process agent first (its etcd gracefully), then whatever still mentions the folder.
+afterAll(() => folder.teardown(async () => agent?.shutdown()), TEARDOWN_MS);
 
 /** etcd behind a shell that takes 3 s to pass SIGTERM on: a slow graceful stop. */
 function slowStopEtcd(): string {

@@ -5,27 +5,17 @@
 //   connected for 5 s, F§4) and succeeds on Talos's retry (F§3); the member is gone from the real member
 //   list, its etcd is stopped and its data dir removed; a second leave is refused (not a member).
 // Every agent and etcd is gone afterwards, even when the test fails.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labDown, labUp, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
-import { GrpcNodeApi } from '../../sim/remote/client.js';
 import { EtcdClient } from '../../sim/remote/etcd/client.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
-import { allReady, ask, waitFor } from '../unit/remote/harness.js';
+import { realNodeFolder, startLab, TEARDOWN_MS } from '../helpers/lab.js';
+import { ask, waitFor } from '../unit/remote/harness.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const SPEED = 60;
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-verbs-'));
+const folder = realNodeFolder('upgradelab-verbs-');
 
-afterAll(async () => {
-  await labDown(root, 5_000);
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 /** The leader's name as the real etcd reports it through `endpoint`, or null. */
 async function leaderVia(endpoints: string[]): Promise<string | null> {
@@ -40,23 +30,12 @@ async function leaderVia(endpoints: string[]): Promise<string | null> {
 
 describe('EtcdForfeitLeadership and EtcdLeaveCluster on agents (real etcd)', () => {
   it('forfeit moves leadership; leave waits out "unhealthy cluster", removes the member and its data', async () => {
-    const lab: LabFile = await labUp({
-      dir: root,
-      controlPlanes: 3,
-      workers: 0,
+    const { lab, api, endpoints } = await startLab(folder.root, {
       version: 'v1.8.0',
-      speed: SPEED,
-      cli: CLI,
-    });
-    const api = new GrpcNodeApi({
-      targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
       speed: SPEED,
       callTimeoutMs: 30_000,
     });
-    const endpoints = lab.nodes.map((n) => `http://127.0.0.1:${n.etcdClientPort}`);
     try {
-      await waitFor('three agents Ready', () => allReady(api, 'v1.8.0'), 60_000);
-
       // Forfeit: a follower does nothing; the leader hands over to another voter.
       const leader = await leaderVia(endpoints);
       expect(leader).not.toBeNull();
@@ -92,7 +71,7 @@ describe('EtcdForfeitLeadership and EtcdLeaveCluster on agents (real etcd)', () 
       // Its etcd is stopped and its data dir is gone (a removed member's data is no longer valid).
       const cp3 = lab.nodes.find((n) => n.name === 'cp3')!;
       expect((await new EtcdClient(`http://127.0.0.1:${cp3.etcdClientPort}`, 500).status()).ok).toBe(false);
-      expect(existsSync(join(root, 'cp3', 'disk', 'EPHEMERAL', 'var', 'lib', 'etcd'))).toBe(false);
+      expect(existsSync(join(folder.root, 'cp3', 'disk', 'EPHEMERAL', 'var', 'lib', 'etcd'))).toBe(false);
       // Leaving again: not a member any more, refused as definite.
       const again = await ask<string>((r) => api.etcdLeave('cp3', r));
       expect(again).toMatchObject({ ok: false, definite: true });

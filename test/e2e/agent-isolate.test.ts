@@ -4,29 +4,17 @@
 // leadership; the minority side is unavailable), the two others elect a new leader within a few seconds and
 // the isolated member cannot write; after Heal it catches up and serves again. Every process is gone
 // afterwards, even when the test fails.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labDown, labUp, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
-import { GrpcNodeApi } from '../../sim/remote/client.js';
 import { EtcdClient } from '../../sim/remote/etcd/client.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
-import { allReady, ask, waitFor } from '../unit/remote/harness.js';
+import { realNodeFolder, startLab, TEARDOWN_MS } from '../helpers/lab.js';
+import { ask, waitFor } from '../unit/remote/harness.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 const SPEED = 60;
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-isolate-'));
+const folder = realNodeFolder('upgradelab-isolate-');
 /** Elections take 1-2.5 s with heartbeat 100 ms / election timeout 1 s (F§4); a loaded machine adds some. */
 const NEW_LEADER_WITHIN_MS = 8_000;
 
-afterAll(async () => {
-  await labDown(root, 5_000);
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 /** The leader's name as the member behind `endpoint` sees it, or null. */
 async function leaderSeenBy(endpoint: string): Promise<string | null> {
@@ -38,21 +26,9 @@ async function leaderSeenBy(endpoint: string): Promise<string | null> {
 
 describe('Isolate on an agent cuts its etcd peer traffic both ways (real etcd)', () => {
   it('an isolated leader is replaced within seconds and cannot write; after Heal it serves again', async () => {
-    const lab: LabFile = await labUp({
-      dir: root,
-      controlPlanes: 3,
-      workers: 0,
-      version: 'v1.8.0',
-      speed: SPEED,
-      cli: CLI,
-    });
-    const api = new GrpcNodeApi({
-      targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
-      speed: SPEED,
-    });
+    const { lab, api } = await startLab(folder.root, { version: 'v1.8.0', speed: SPEED });
     const ep = (name: string) => `http://127.0.0.1:${lab.nodes.find((n) => n.name === name)!.etcdClientPort}`;
     try {
-      await waitFor('three agents Ready', () => allReady(api, 'v1.8.0'), 60_000);
       let leader: string | null = null;
       await waitFor('a leader', async () => (leader = await leaderSeenBy(ep('cp1'))) !== null, 10_000);
       const others = ['cp1', 'cp2', 'cp3'].filter((n) => n !== leader);

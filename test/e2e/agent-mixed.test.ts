@@ -5,21 +5,18 @@
 // etcd; the trace says deterministic: false, checks out, and holds both kinds of node; and no process is
 // left afterwards, even when the test fails.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labDown, labUp, labAttachText, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
-import { GrpcNodeApi } from '../../sim/remote/client.js';
+import { labAttachText, type LabFile } from '../../sim/remote/agent/lab-cluster.js';
 import { readTraceFile } from '../../sim/trace/reader.js';
 import { buildModel } from '../../viz/src/model/build.js';
-import { killPids, pidsMentioning, waitGone } from '../helpers/processes.js';
-import { allReady, waitFor } from '../unit/remote/harness.js';
+import { CLI, realNodeFolder, startLab, TEARDOWN_MS } from '../helpers/lab.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
 /** Model ms per wall ms, the agents' and the run's: a 45-90 s boot takes about a second. */
 const SPEED = 60;
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-mixed-'));
+const folder = realNodeFolder('upgradelab-mixed-');
+const root = folder.root;
 /** The lab of the first test, reused by the canary (starting agents costs seconds). */
 let shared: LabFile | null = null;
 
@@ -38,13 +35,7 @@ function scenarioText(lab: LabFile, from: string, to: string, policy: string, du
   ].join('\n');
 }
 
-afterAll(async () => {
-  await labDown(root, 5_000);
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-}, 30_000);
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 function runCli(
   args: string[],
@@ -67,23 +58,8 @@ function runCli(
 describe('a mixed run: three attached control planes and simulated workers', () => {
   it('upgradelab run converges: every node on the target, quorum held, no write lost', async () => {
     const t0 = Date.now();
-    const lab: LabFile = await labUp({
-      dir: root,
-      controlPlanes: 3,
-      workers: 0,
-      version: 'v1.8.0',
-      speed: SPEED,
-      cli: CLI,
-    });
-    const api = new GrpcNodeApi({
-      targets: lab.nodes.map((n) => ({ name: n.name, address: n.address })),
-      speed: SPEED,
-    });
-    try {
-      await waitFor('three agents Ready on v1.8.0', () => allReady(api, 'v1.8.0'), 60_000);
-    } finally {
-      api.close();
-    }
+    const { lab, api } = await startLab(root, { version: 'v1.8.0', speed: SPEED });
+    api.close();
     shared = lab;
     const file = join(root, 'mixed.yaml');
     writeFileSync(file, scenarioText(lab, 'v1.8.0', 'v1.9.0', 'talosctl'));

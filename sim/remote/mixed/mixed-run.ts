@@ -17,12 +17,11 @@ import { FaultRegistry, type FaultContext } from '../../faults/registry.js';
 import type { RecordedViolation } from '../../run/monitor.js';
 import type { InvariantName, Scenario } from '../../scenario/types.js';
 import type { EtcdHealth, NodeApi, NodeStatus, Reply, SlotState } from '../../api/node-api.js';
-import { TRACE_FORMAT, TRACE_VERSION } from '../../trace/types.js';
+import { traceHeader } from '../../trace/header.js';
 import { verdicts as verdictsOf } from '../../run/report.js';
 import { rollbackBoundMs } from '../../invariants/index.js';
 import type { RunMetrics, TraceEventBody, TraceFooter, Verdict } from '../../trace/types.js';
 import { memorySink, TraceWriter, type TraceSink } from '../../trace/writer.js';
-import { CODE_VERSION } from '../../version.js';
 import { GrpcNodeApi } from '../client.js';
 import { RemoteConfigError, type TlsFiles } from '../server.js';
 import { MixedNodeApi, ScaledClock } from './mixed-api.js';
@@ -51,7 +50,10 @@ export interface MixedRunOptions {
   tickWallMs?: number;
   /** Wall-clock ms between two samples of the real etcd, of the attached nodes' status and of every slot state. */
   sampleWallMs?: number;
-  /** Consecutive samples below a majority that count as a lost quorum (one slow answer is not a loss). */
+  /**
+   * Consecutive samples below a majority that count as a lost quorum (one slow answer is not a loss); on a
+   * loaded machine samples slow down, so two samples at least (n-1) sample periods apart count too.
+   */
   quorumLostAfterSamples?: number;
   /** Bound on the whole run in wall-clock ms (default: the scenario's deadline at `speed`, plus 60 s). */
   timeoutWallMs?: number;
@@ -128,21 +130,7 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
     lastT = Math.max(lastT, t);
     writer.event({ kind: 'event', t: lastT, seq: seq++, ...body } as Parameters<TraceWriter['event']>[0]);
   };
-  writer.header({
-    kind: 'header',
-    format: TRACE_FORMAT,
-    version: TRACE_VERSION,
-    scenario: scenario.name,
-    file: scenario.file,
-    seed,
-    codeVersion: CODE_VERSION,
-    deterministic: false,
-    nodes: scenario.cluster.nodes.map((n) => ({ name: n.name, role: n.role, attached: !!n.attach })),
-    profile: scenario.profile ?? 'by-version',
-    bootloader: scenario.bootloader,
-    durationMs: scenario.durationMs,
-    faultsUntilMs: scenario.liveness.faultsUntilMs,
-  });
+  writer.header(traceHeader(scenario, seed, false));
 
   const slots = new SlotInvariants(order, new Set(scenario.invariants), rollbackBoundMs(scenario));
   const violations: RecordedViolation[] = [];
@@ -184,6 +172,24 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
   });
   const api: NodeApi = new MixedNodeApi(order, attached, real, simApi, clock);
 
+  // single-upgrader as a simulated run keeps it (sim/invariants/single-upgrader.ts): a control plane is
+  // mid-upgrade from its accepted request until it is Ready again, read from its event stream (a status
+  // sample every 200 ms, slower while etcd members time out, missed short overlaps).
+  const midUpgrade = new Set<string>();
+  const roleOf = new Map(scenario.cluster.nodes.map((n) => [n.name, n.role]));
+  let upgradersActive = false;
+  const upgradeEvent = (node: string, body: TraceEventBody) => {
+    if (body.type === 'upgrade.step' && body.step === 'accepted') midUpgrade.add(node);
+    else if (body.type === 'upgrade.step' && (body.step === 'refused' || body.step === 'stopped'))
+      midUpgrade.delete(node);
+    else if (body.type === 'node.ready') midUpgrade.delete(node);
+    else return;
+    const cps = order.filter((n) => midUpgrade.has(n) && roleOf.get(n) === 'controlplane');
+    if (cps.length > 1 && !upgradersActive)
+      violate('single-upgrader', cps, `${cps.length} control planes mid-upgrade at once: ${cps.join(', ')}`);
+    upgradersActive = cps.length > 1;
+  };
+
   let running = true;
   const unsubscribe = new Map<string, () => void>();
   let tickTimer: NodeJS.Timeout | null = null;
@@ -207,6 +213,7 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
           (e) => {
             if (e.body.type === 'node.state')
               flag(slots.onState(n, e.body.state, e.body.version, clock.now(), true));
+            upgradeEvent(n, e.body);
           },
           () => {
             unsubscribe.delete(n);
@@ -265,11 +272,11 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
 
     // Samples: quorum, leader, the Kubernetes API, the attached nodes' status.
     let below = 0;
+    let belowSinceWallMs = 0;
     let quorumLost = false;
     let lastSampleMs = clock.now();
     let leader: string | null | undefined;
     let livenessPhase = false;
-    let upgradersActive = false;
     let flushedWrites = 0;
     const sampleOnce = async () => {
       const s: Sample = await realEtcd.sample();
@@ -280,10 +287,15 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
         leader = s.leader;
         trace({ type: 'etcd.leader', leader: s.leader, term: s.term }, now);
       }
+      const sampledWallMs = Date.now();
       below = s.voters > 0 && s.votersUp >= Math.floor(s.voters / 2) + 1 ? 0 : below + 1;
+      if (below === 1) belowSinceWallMs = sampledWallMs;
+      const lostLongEnough =
+        below >= lostAfter ||
+        (below >= 2 && sampledWallMs - belowSinceWallMs >= (lostAfter - 1) * sampleWallMs);
       if (quorumLost) timeWithoutQuorumMs += now - lastSampleMs;
       lastSampleMs = now;
-      if (below >= lostAfter && !quorumLost) {
+      if (lostLongEnough && !quorumLost) {
         quorumLost = true;
         violate(
           'quorum',
@@ -338,12 +350,6 @@ export async function runMixed(scenario: Scenario, options: MixedRunOptions): Pr
         ].flat(),
       );
       flag(slots.deadlines(clock.now()));
-      const upgrading = scenario.cluster.nodes
-        .filter((n) => n.role === 'controlplane' && statuses.get(n.name)?.upgrading)
-        .map((n) => n.name);
-      if (upgrading.length > 1 && !upgradersActive)
-        violate('single-upgrader', upgrading, `${upgrading.length} control planes upgrade at once`);
-      upgradersActive = upgrading.length > 1;
       if (!livenessPhase && now >= scenario.liveness.faultsUntilMs) {
         livenessPhase = true;
         trace({ type: 'phase', phase: 'liveness' }, now);

@@ -1,25 +1,19 @@
 // An agent never leaves a process behind (issue 10 item 2): its etcd member ends when the agent is
 // SIGKILLed (no handler runs: the parent-death signal does it) and on SIGTERM (graceful stop). Agents run as separate processes from dist/ (npm test builds first).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../sim/remote/etcd/process.js';
 import { GrpcNodeApi } from '../../../../sim/remote/client.js';
-import { killPids, pidsMentioning, waitGone } from '../../../helpers/processes.js';
+import { CLI, realNodeFolder, TEARDOWN_MS } from '../../../helpers/lab.js';
+import { pidsMentioning, waitGone } from '../../../helpers/processes.js';
 import { ask, waitFor } from '../harness.js';
 
-const CLI = join(process.cwd(), 'dist/sim/cli/main.js');
-const root = mkdtempSync(join(tmpdir(), 'upgradelab-agent-proc-'));
+const folder = realNodeFolder('upgradelab-agent-proc-');
+const root = folder.root;
 
-afterAll(async () => {
-  // Whatever happened above: nothing that mentions our folder may survive.
-  killPids(pidsMentioning(root));
-  const left = await waitGone(root, 5_000);
-  rmSync(root, { recursive: true, force: true });
-  expect(left).toEqual([]);
-});
+// Whatever happened above: nothing that mentions our folder may survive.
+afterAll(() => folder.teardown(), TEARDOWN_MS);
 
 interface Started {
   name: string;
