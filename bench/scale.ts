@@ -16,8 +16,9 @@
 // Costs are CPU time of the process (process.cpuUsage), less what reading that clock costs.
 // The sizes run interleaved, ROUNDS times, in one process, after a warm-up run; the 5-node run repeats over
 // seeds 1..N until it has at least as many events as a 200-node run, so its timing is not one GC pause.
-// A second pass with checkpoints off gives the share of the run that checkpoints take (they are O(nodes)
-// each; sim/trace/checkpoint.ts).
+// A second pass with checkpoints off gives the share of the run that checkpoints take (built from the nodes
+// that changed since the previous one, keyframes once the deltas outweigh them:
+// sim/trace/checkpoint-incremental.ts).
 import { parseScenario } from '../sim/scenario/load.js';
 import type { Scenario } from '../sim/scenario/types.js';
 import { simulate } from '../sim/simulate.js';
@@ -165,7 +166,7 @@ export interface ScaleRow {
   usPerStateChange: number;
   /** Per-event cost of the smallest size's mix of kinds at this size's per-kind cost. */
   usPerEventSameMix: number;
-  /** The same, leaving checkpoint events out of the mix (they are O(nodes) each until they are deltas). */
+  /** The same, leaving checkpoint events out of the mix. */
   usPerEventSameMixNoCheckpoints: number;
   eventsPerRun: number;
   setupShare: number;

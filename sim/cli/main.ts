@@ -220,7 +220,7 @@ function cmdValidate(files: string[]): number {
     try {
       const s = loadScenarioFile(f);
       process.stdout.write(
-        `${printable(f)}: ok (${printable(s.name)}: ${s.cluster.nodes.length} nodes, ${s.profile}, ${s.bootloader}, ${s.faults.length} scheduled faults)\n`,
+        `${printable(f)}: ok (${printable(s.name)}: ${s.cluster.nodes.length} nodes, ${s.profile === null ? 'Talos rules by version' : `${s.profile} rules`}, ${s.bootloader} bootloader, ${s.faults.length} scheduled faults)\n`,
       );
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;

@@ -27,6 +27,11 @@ const UNREACHABLE = { ok: false as const, error: 'unavailable: node API not reac
 const SERVING = new Set(['running', 'init', 'bootFailed', 'maintenance']);
 
 export class SimulatedNodeApi implements NodeApi {
+  /** The last node list clusterStatus answered, in world order (allStatuses). */
+  private statusList: NodeStatus[] | null = null;
+  private takeChanges: (() => ReadonlySet<string>) | null = null;
+  private controlPlanes: number[] = [];
+
   constructor(
     private readonly world: World,
     private readonly latency: Stream,
@@ -78,8 +83,28 @@ export class SimulatedNodeApi implements NodeApi {
         done({ ok: false, error: 'the Kubernetes API is unavailable (etcd has no leader)', definite: true });
         return;
       }
-      done({ ok: true, value: this.world.nodes.map((n) => this.statusNow(n.name)) });
+      done({ ok: true, value: this.allStatuses() });
     });
+  }
+
+  /**
+   * Every node's status, kept from the previous list: only nodes that changed since (World.trackChanges)
+   * and the control planes (their etcd member moves without a node step) are looked up again, so a health
+   * poll of an unchanged 1,000-node cluster costs a copy of the list, not 1,000 lookups (issue 8). Status
+   * objects are never changed once made; each caller gets its own array.
+   */
+  private allStatuses(): NodeStatus[] {
+    const w = this.world;
+    if (this.statusList === null) {
+      this.takeChanges = w.trackChanges();
+      this.statusList = w.nodes.map((n) => this.statusNow(n.name));
+      this.controlPlanes = w.nodes.flatMap((n, i) => (n.role === 'controlplane' ? [i] : []));
+      return this.statusList.slice();
+    }
+    const list = this.statusList;
+    for (const name of this.takeChanges!()) list[w.indexOf(name)] = this.statusNow(name);
+    for (const i of this.controlPlanes) list[i] = this.statusNow(w.nodes[i]!.name);
+    return list.slice();
   }
 
   /**

@@ -52,10 +52,10 @@ export class World {
   private dirtyNodes = new Set<string>();
   private spareDirty = new Set<string>();
   /**
-   * Nodes that moved or emitted an effect since the last checkpoint, kept only while a traced run asks
-   * (trackCheckpointChanges): incremental checkpoints rebuild these records only (issue 8).
+   * One set per consumer that asked (trackChanges): the nodes that moved or emitted an effect since that
+   * consumer last looked. Incremental checkpoints and the API's node list rebuild only these (issue 8).
    */
-  private checkpointDirty: Set<string> | null = null;
+  private readonly changeSets: Set<string>[] = [];
   /** Nodes that may wait on etcd or on their Kubernetes node (settle() looks at these only). */
   private readonly waiting = new Set<SimNode>();
   readonly network: Network;
@@ -147,10 +147,7 @@ export class World {
       // XState catches exceptions thrown inside actions and would re-throw them later from a timer; a
       // model exception is a simulator bug, so it is kept and re-thrown by settle() after this event.
       actor.subscribe({
-        next: () => {
-          this.dirtyNodes.add(spec.name);
-          this.checkpointDirty?.add(spec.name);
-        },
+        next: () => this.markDirty(spec.name),
         error: (err) => (this.modelError ??= { node: spec.name, err }),
       });
       etcd?.on('*', (e) => this.etcdDriver.serviceEffect(node, e as EtcdServiceEmitted));
@@ -192,17 +189,23 @@ export class World {
     return d;
   }
 
-  /** From now on, keep the nodes that change between checkpoints (takeCheckpointChanges). */
-  trackCheckpointChanges(): void {
-    this.checkpointDirty ??= new Set();
-  }
-
-  /** The nodes that may have changed since the previous call (or since tracking began). */
-  takeCheckpointChanges(): Set<string> {
-    const d = this.checkpointDirty;
-    if (d === null) throw new Error('World.takeCheckpointChanges: call trackCheckpointChanges first');
-    this.checkpointDirty = new Set();
-    return d;
+  /**
+   * From now on, keep the nodes that change for one more consumer. The returned function gives the nodes
+   * that may have changed since its previous call (or since tracking began), as a set valid until then.
+   */
+  trackChanges(): () => ReadonlySet<string> {
+    let current = new Set<string>();
+    let spare = new Set<string>();
+    const index = this.changeSets.length;
+    this.changeSets.push(current);
+    return () => {
+      const d = current;
+      spare.clear();
+      current = spare;
+      spare = d;
+      this.changeSets[index] = current;
+      return d;
+    };
   }
 
   /** Power on every node at t=0; the cluster forms from scratch like a fresh bootstrap. */
@@ -277,7 +280,8 @@ export class World {
   /** The node moved or emitted an effect (the invariant monitor's input). */
   markDirty(name: string): void {
     this.dirtyNodes.add(name);
-    this.checkpointDirty?.add(name);
+    const sets = this.changeSets;
+    for (let i = 0; i < sets.length; i++) sets[i]!.add(name);
   }
 
   /** The node waits on etcd or on its Kubernetes node: settle() looks at it until it no longer does. */

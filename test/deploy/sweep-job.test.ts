@@ -126,6 +126,35 @@ describe('deploy/sweep-job.yaml', () => {
     expect(merged.runs).toBe(4);
     expect({ ...merged, timing: null }).toEqual({ ...unsharded, timing: null });
   }, 300_000); // five short processes of the default scenario; minutes only on a crowded machine
+
+  it('a shard that finds failing seeds completes, and so does the merge; a broken sweep fails the pod', () => {
+    // Failing seeds are the result (exit 1 mapped to 0); bad input or a crash (exit 2, 3) must fail the
+    // pod so Kubernetes retries it and the merge refuses the missing shard. Same commands, another scenario.
+    const results = mkdtempSync(join(tmpdir(), 'upgradelab-job-'));
+    cleanup.push(results);
+    const failing = {
+      SCENARIO: 'test/fixtures/sweep-small.yaml',
+      SEEDS: '1..4',
+      WORKERS: '1',
+      RESULTS_DIR: results,
+    };
+    const shards = Number(envOf(container(sweepJob!)).SHARDS);
+    for (let i = 0; i < shards; i++) {
+      const pod = runPod(container(sweepJob!), { ...failing, JOB_COMPLETION_INDEX: String(i) });
+      expect(pod.code, pod.err).toBe(0);
+    }
+    const merge = runPod(container(mergeJob!), { RESULTS_DIR: results });
+    expect(merge.code, merge.err).toBe(0);
+    const merged = JSON.parse(readFileSync(join(results, 'sweep.json'), 'utf8')) as SweepReport;
+    expect(merged.runs).toBe(4);
+    expect(merged.failing.k).toBeGreaterThan(0);
+    const broken = runPod(container(sweepJob!), {
+      ...failing,
+      SCENARIO: 'test/fixtures/no-such-scenario.yaml',
+      JOB_COMPLETION_INDEX: '0',
+    });
+    expect(broken.code).not.toBe(0);
+  }, 300_000);
 });
 
 describe('deploy/Dockerfile', () => {
@@ -137,7 +166,18 @@ describe('deploy/Dockerfile', () => {
     // a folder the image lacks fails `npm run build` inside `docker build`.
     const folders = compiledFolders(build.include);
     for (const dir of folders) expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} ${dir}$`, 'm'));
-    const bin = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin;
+    // Every repository file the build script names (tsconfig, bundler config) must be in the image too.
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: { build: string };
+    };
+    const named = pkg.scripts.build.split(/\s+/).filter((w) => /^[\w.-]+\.(json|mjs|cjs|js|ts)$/.test(w));
+    const copied = dockerfile
+      .split('\n')
+      .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const f of named.filter((w) => existsSync(w))) expect(copied, `${f} (scripts.build)`).toContain(f);
+    const bin = pkg.bin;
     expect(dockerfile).toContain(`ln -s /app/${bin.upgradelab} /usr/local/bin/upgradelab`);
     expect(dockerfile).toMatch(/^COPY scenarios scenarios$/m);
   });

@@ -60,6 +60,10 @@ export async function runReal(
     const acked: string[] = [];
     let quorumHeld = true;
     let without = 0;
+    // Nodes the script has isolated and not yet healed: their etcd process still answers a status request
+    // on its (uncut) client port, but it cannot take part in a majority (F§4: the minority side of a
+    // partition is unavailable), as the model's quorum counts only voters linked to each other.
+    const isolated = new Set<string>();
     const membership: string[] = [];
     const observers = Promise.all([
       (async () => {
@@ -75,12 +79,13 @@ export async function runReal(
         }
       })(),
       (async () => {
-        // A majority of the voters has its etcd process up (answers a status request).
+        // A majority of the voters has its etcd process up (answers a status request) and is not isolated.
         while (running) {
           const list = await memberList(endpoints);
           const voters = (list ?? []).filter((m) => !m.isLearner);
           let up = 0;
           for (const m of voters) {
+            if (isolated.has(nameOfPeer(m))) continue;
             const url = m.clientURLs[0];
             if (url && (await new EtcdClient(url, 1_000).status()).ok) up++;
           }
@@ -111,7 +116,10 @@ export async function runReal(
         }
       })(),
     ]);
-    const started = startCase(api, c, caseScenario(c).upgrade!.policy, log);
+    const started = startCase(api, c, caseScenario(c).upgrade!.policy, log, (a, ok) => {
+      if (ok && a.verb === 'isolate') isolated.add(a.node);
+      if (ok && a.verb === 'heal') isolated.delete(a.node);
+    });
     try {
       await waitFor('the rollout to finish', async () => started.orchestrator()?.finished === true, 150_000);
       // A halted rollout may still be reverting: wait until every node runs some version and is Ready.

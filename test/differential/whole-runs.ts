@@ -14,6 +14,9 @@ import { scenario } from '../helpers/scenario.js';
 
 export type Action =
   | { verb: 'powerOff' | 'powerOn'; node: string; afterMs?: number }
+  // A network partition of one node's etcd peer traffic, both ways (NodeApi.isolate/heal: the world's
+  // partition fault on the model side, the lab service's peer-proxy cut on real agents).
+  | { verb: 'isolate' | 'heal'; node: string; afterMs?: number }
   | { verb: 'wipe'; node: string; label: WipeLabel; afterMs?: number }
   | { verb: 'failNextBoot'; node: string; version: string; stage: BootFailStage; afterMs?: number };
 
@@ -53,7 +56,8 @@ export function nodesOf(c: WholeRunCase): { name: string; role: 'controlplane' |
 
 /**
  * Quorum held = at every sample a majority of the voters is up (models/etcd-cluster.ts hasQuorum: a leader,
- * or an election that will produce one; on real etcd: voters whose process answers a status request). Both
+ * or an election that will produce one among linked voters; on real etcd: voters whose process answers a
+ * status request and that the script has not isolated, F§4: a partition's minority is unavailable). Both
  * sides sample every 200 ms of wall time at the real side's speed, i.e. the same period of model time, so a
  * window one side could not see is not counted by the other; quorum counts as lost after this many
  * consecutive samples without it (one status request that times out on a loaded machine is not a loss).
@@ -61,17 +65,29 @@ export function nodesOf(c: WholeRunCase): { name: string; role: 'controlplane' |
 export const LOST_AFTER_SAMPLES = 2;
 export const SAMPLE_WALL_MS = 200;
 
+/** Called after each action with whether it succeeded (the real side's quorum observer tracks isolation). */
+export type ActionHook = (a: Action, ok: boolean) => void;
+
 /** Run `actions` one after the other on `api` (model-time delays), then `done`. */
-function play(api: NodeApi, actions: readonly Action[], done: () => void, log: (s: string) => void): void {
+export function play(
+  api: NodeApi,
+  actions: readonly Action[],
+  done: () => void,
+  log: (s: string) => void,
+  hook: ActionHook = () => {},
+): void {
   const [a, ...rest] = actions;
   if (!a) return done();
   api.after(a.afterMs ?? 0, () => {
     const next = (r: { ok: boolean }) => {
       log(`${a.verb} ${a.node}: ${r.ok ? 'ok' : JSON.stringify(r)}`);
-      play(api, rest, done, log);
+      hook(a, r.ok);
+      play(api, rest, done, log, hook);
     };
     if (a.verb === 'powerOff') api.powerOff(a.node, next);
     else if (a.verb === 'powerOn') api.powerOn(a.node, next);
+    else if (a.verb === 'isolate') api.isolate(a.node, next);
+    else if (a.verb === 'heal') api.heal(a.node, next);
     else if (a.verb === 'wipe') api.wipe(a.node, a.label, next);
     else if (a.verb === 'failNextBoot') api.failNextBoot(a.node, a.version, a.stage, next);
   });
@@ -83,6 +99,7 @@ export function startCase(
   c: WholeRunCase,
   policy: UpgradePolicy,
   log: (s: string) => void,
+  hook: ActionHook = () => {},
 ): { orchestrator: () => Orchestrator | null } {
   let orch: Orchestrator | null = null;
   const fired = new Set<number>();
@@ -95,12 +112,13 @@ export function startCase(
         (c.on ?? []).forEach((t, i) => {
           if (t.step !== step || t.node !== node || fired.has(i)) return;
           fired.add(i);
-          play(api, t.actions, () => {}, log);
+          play(api, t.actions, () => {}, log, hook);
         });
       });
       orch.start();
     },
     log,
+    hook,
   );
   return { orchestrator: () => orch };
 }

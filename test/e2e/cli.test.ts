@@ -83,6 +83,11 @@ describe('upgradelab CLI', () => {
     );
     expect(r.code).toBe(0);
     expect(r.out.match(/: ok/g)?.length).toBe(3);
+    // Each line says which Talos rules apply in words, never a bare `null` (no profile override).
+    expect(r.out).not.toMatch(/\bnull\b/);
+    expect(r.out).toContain(
+      'scenarios/default.yaml: ok (rolling-upgrade-3cp-2w: 5 nodes, Talos rules by version',
+    );
   });
 
   it('export writes Chrome Trace Event JSON', () => {

@@ -121,10 +121,16 @@ test.prop([arb], { seed: 1, numRuns: ${numRuns} })('${name}', (draw) => assertHo
     writeFileSync(join(app, 'breaks.prop.test.js'), propFile('3 control planes keep quorum', 3, 40));
 
     const vitest = (file: string) =>
-      spawnSync(join(app, 'node_modules/.bin/vitest'), ['run', '--reporter=dot', file], {
-        cwd: app,
-        encoding: 'utf8',
-      });
+      // vitest's default 5-s test timeout is too short for simulations on a loaded machine (seen: both
+      // user tests timed out in a full suite at load average 18).
+      spawnSync(
+        join(app, 'node_modules/.bin/vitest'),
+        ['run', '--reporter=dot', '--testTimeout=120000', file],
+        {
+          cwd: app,
+          encoding: 'utf8',
+        },
+      );
     const run = vitest('upgrade.test.js');
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/2 passed/);

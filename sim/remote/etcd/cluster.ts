@@ -9,6 +9,8 @@ import { EtcdClient, type EtcdResult, type RealMember } from './client.js';
 import { EtcdProcess, freePort } from './process.js';
 import { PeerCuts, PeerProxy } from './proxy.js';
 
+const LEADER_AT_START_TIMEOUT_MS = 45_000;
+
 export interface RealMemberHandle {
   name: string;
   process: EtcdProcess;
@@ -71,7 +73,10 @@ export class RealEtcdCluster {
         h.process.spec.initialClusterState = 'new';
         h.process.start();
       }
-      if ((await c.waitLeader(15_000)) === null) throw new Error('RealEtcdCluster: no leader within 15 s');
+      // Generous: on a loaded 2-core machine a fresh cluster's first election took over 15 s once (CI).
+      if ((await c.waitLeader(LEADER_AT_START_TIMEOUT_MS)) === null) {
+        throw new Error(`RealEtcdCluster: no leader within ${LEADER_AT_START_TIMEOUT_MS / 1000} s`);
+      }
       await c.refreshIds();
     } catch (err) {
       await c.close();

@@ -1,7 +1,7 @@
 // The simulated node API and the Talos rules the world enforces around it (pre-checks, reset), driven
 // the way the orchestrator drives it: calls with replies on virtual time.
 import { describe, expect, it } from 'vitest';
-import type { ApiResult, EtcdHealth } from '../../../sim/api/node-api.js';
+import type { ApiResult, EtcdHealth, NodeStatus } from '../../../sim/api/node-api.js';
 import { SimulatedNodeApi } from '../../../sim/cluster/sim-api.js';
 import { World } from '../../../sim/cluster/world.js';
 import { Rng } from '../../../sim/engine/rng.js';
@@ -241,5 +241,42 @@ describe('simulated node API', () => {
       expect(l.world.nodeContext('cp2').ready).toBe(true);
       expect(l.registry.nodesTakenOut().has('cp2')).toBe(false);
     });
+  });
+});
+
+describe('clusterStatus keeps its node list from the previous call (issue 8)', () => {
+  it('answers what asking every node now would, through upgrades and a power loss', () => {
+    const l = lab(3);
+    const list = () => l.call<NodeStatus[]>((r) => l.api.clusterStatus('cp1', r));
+    const fresh = () => l.world.nodes.map((n) => l.api.statusNow(n.name));
+    const first = list();
+    expect(first).toMatchObject({ ok: true });
+    let changed = 0;
+    let answered = 0;
+    let previous = first.ok ? first.value : [];
+    const check = () => {
+      const r = list();
+      if (!r.ok) return; // the Kubernetes API may be down for a moment (F§2): nothing listed to compare
+      answered++;
+      expect(r.value).toEqual(fresh());
+      if (JSON.stringify(r.value) !== JSON.stringify(previous)) changed++;
+      previous = r.value;
+    };
+    // An operator removes cp3's member: its status changes with no step of cp3's node.
+    l.world.removeMemberOf('cp3', 'cp1');
+    check();
+    expect(l.upgrade('w1')).toMatchObject({ ok: true });
+    for (let i = 0; i < 12; i++) {
+      l.runFor(15_000);
+      check();
+    }
+    powerLoss(l.faults, 'cp2', 60_000);
+    for (let i = 0; i < 12; i++) {
+      l.runFor(15_000);
+      check();
+    }
+    // The list did change between calls: a cache that never refreshed would fail the equality above.
+    expect(changed).toBeGreaterThanOrEqual(2);
+    expect(answered).toBeGreaterThan(15);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../sim/engine/rng.js';
 import { loadScenarioFile, parseScenario } from '../../../sim/scenario/load.js';
 import { simulate } from '../../../sim/simulate.js';
+import { checkpointDelta } from '../../../sim/trace/checkpoint-delta.js';
 import { keyframePolicy } from '../../../sim/trace/checkpoint-incremental.js';
 import { readTraceText } from '../../../sim/trace/reader.js';
 
@@ -59,10 +60,12 @@ describe('incremental checkpoints', () => {
       simulate(s, {
         verifyInvariants: true,
         mutateWorld: (w) => {
-          const take = w.takeCheckpointChanges.bind(w);
-          // Forget the workers only: control planes are rebuilt at every checkpoint anyway.
-          w.takeCheckpointChanges = () =>
-            new Set([...take()].filter((n) => w.node(n).role === 'controlplane'));
+          const track = w.trackChanges.bind(w);
+          // Forget the workers only: control planes are looked at in every checkpoint anyway.
+          w.trackChanges = () => {
+            const take = track();
+            return () => new Set([...take()].filter((n) => w.node(n).role === 'controlplane'));
+          };
         },
       }),
     ).toThrow(/incremental checkpoint at t=\d+ ms differs/);
@@ -105,5 +108,11 @@ describe('incremental checkpoints', () => {
     expect(resolved.checkpoints.map((c) => JSON.stringify(c))).toEqual(
       full.checkpoints.map((c) => JSON.stringify(c)),
     );
+    // Each delta line is, byte for byte, the writer's diff of the two full states (checkpointDelta).
+    const f = full.checkpoints;
+    lines.forEach((line, i) => {
+      if (line.startsWith('{"kind":"checkpoint-delta",'))
+        expect(line, `checkpoint ${i}`).toBe(JSON.stringify(checkpointDelta(f[i - 1]!, f[i]!)));
+    });
   });
 });
