@@ -30,15 +30,39 @@ async function memberList(endpoints: string[]): Promise<RealMember[] | null> {
 
 /** Wait until every node is Ready on `version` and etcd has three voters (a case starts from health). */
 export async function healthyOn(api: GrpcNodeApi, endpoints: string[], version: string, timeoutMs: number) {
-  await waitFor(
-    `three Ready nodes on ${version} and three voters`,
-    async () => {
-      if (!(await allReady(api, version))) return false;
-      const l = await memberList(endpoints);
-      return l !== null && l.length === 3 && l.every((m) => !m.isLearner && m.name !== '');
-    },
-    timeoutMs,
-  );
+  let seen = 'nothing yet';
+  try {
+    await waitFor(
+      `three Ready nodes on ${version} and three voters`,
+      async () => {
+        seen = await describeHealth(api, endpoints);
+        if (!(await allReady(api, version))) return false;
+        const l = await memberList(endpoints);
+        return l !== null && l.length === 3 && l.every((m) => !m.isLearner && m.name !== '');
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    // Say what the cluster last looked like: a timeout alone does not tell a slow machine from a stuck node.
+    throw new Error(`${(err as Error).message}; last seen: ${seen}`);
+  }
+}
+
+/** One line of what every node reports and what etcd's member list says, for timeout messages. */
+async function describeHealth(api: GrpcNodeApi, endpoints: string[]): Promise<string> {
+  const nodes: string[] = [];
+  for (const n of api.nodes()) {
+    const s = await ask<{ ready: boolean; version: string | null }>((r) => api.status(n, r));
+    nodes.push(
+      s.ok ? `${n} ${s.value.version ?? '-'}${s.value.ready ? '' : ' not Ready'}` : `${n} unreachable`,
+    );
+  }
+  const l = await memberList(endpoints);
+  const members =
+    l === null
+      ? 'no member list'
+      : l.map((m) => `${m.name || m.id}${m.isLearner ? ' (learner)' : ''}`).join(' ');
+  return `${nodes.join(', ')}; members: ${members}`;
 }
 
 export async function runReal(
@@ -180,25 +204,38 @@ export async function repairTo(lab: LabFile, c: WholeRunCase, speed: number): Pr
   const version = c.from;
   const api = clientOf(lab, c, speed);
   try {
-    const behind: { name: string; role: 'controlplane' | 'worker' }[] = [];
-    await waitFor(
-      'every node Ready',
-      async () => {
-        behind.length = 0;
-        for (const n of nodesOf(c)) {
-          const s = await ask<{ ready: boolean; version: string | null }>((r) => api.status(n.name, r));
-          if (!s.ok || !s.value.ready) return false;
-          if (s.value.version !== version) behind.push(n);
-        }
-        return true;
-      },
-      60_000,
-    );
-    if (behind.length === 0) return;
-    const orch = new Orchestrator(api, version, policyFromPreset('talosctl'), behind, () => {});
-    orch.start();
-    await waitFor(`repair to ${version}`, async () => orch.finished, 120_000);
+    // A repair is a talosctl-like rollout, and talosctl's pre-check refuses while etcd is not yet healthy
+    // again after the last case (a learner not yet promoted, F§3): an operator retries, and so does this
+    // setup, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      const behind: { name: string; role: 'controlplane' | 'worker' }[] = [];
+      await waitFor(
+        'every node Ready',
+        async () => {
+          behind.length = 0;
+          for (const n of nodesOf(c)) {
+            const s = await ask<{ ready: boolean; version: string | null }>((r) => api.status(n.name, r));
+            if (!s.ok || !s.value.ready) return false;
+            if (s.value.version !== version) behind.push(n);
+          }
+          return true;
+        },
+        60_000,
+      );
+      if (behind.length === 0) return;
+      if (attempt > REPAIR_ATTEMPTS) {
+        throw new Error(
+          `setup: ${behind.map((n) => n.name).join(', ')} still not on ${version} after ${REPAIR_ATTEMPTS} repairs`,
+        );
+      }
+      const orch = new Orchestrator(api, version, policyFromPreset('talosctl'), behind, () => {});
+      orch.start();
+      await waitFor(`repair to ${version}`, async () => orch.finished, 120_000);
+      if (orch.report().halted) await sleep(5_000);
+    }
   } finally {
     api.close();
   }
 }
+
+const REPAIR_ATTEMPTS = 3;
