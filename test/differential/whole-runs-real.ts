@@ -30,12 +30,10 @@ async function memberList(endpoints: string[]): Promise<RealMember[] | null> {
 
 /** Wait until every node is Ready on `version` and etcd has three voters (a case starts from health). */
 export async function healthyOn(api: GrpcNodeApi, endpoints: string[], version: string, timeoutMs: number) {
-  let seen = 'nothing yet';
   try {
     await waitFor(
       `three Ready nodes on ${version} and three voters`,
       async () => {
-        seen = await describeHealth(api, endpoints);
         if (!(await allReady(api, version))) return false;
         const l = await memberList(endpoints);
         return l !== null && l.length === 3 && l.every((m) => !m.isLearner && m.name !== '');
@@ -43,8 +41,9 @@ export async function healthyOn(api: GrpcNodeApi, endpoints: string[], version: 
       timeoutMs,
     );
   } catch (err) {
-    // Say what the cluster last looked like: a timeout alone does not tell a slow machine from a stuck node.
-    throw new Error(`${(err as Error).message}; last seen: ${seen}`);
+    // Say what the cluster looks like: a timeout alone does not tell a slow machine from a stuck node.
+    // Read once, at the timeout, so the polls themselves stay as cheap as before.
+    throw new Error(`${(err as Error).message}; now: ${await describeHealth(api, endpoints)}`);
   }
 }
 
